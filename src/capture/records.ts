@@ -40,6 +40,8 @@ export interface MachineInfo {
   memoryBytes: number;
   maxEventSize: number;
   hostname: string;
+  /** Highest pid on the host (pid_max), when the source knows it (.scap machine info does). */
+  maxPid?: number;
 }
 
 /** One thread from a process-list block (fields absent from older block versions take defaults). */
@@ -87,7 +89,7 @@ export interface FdRecord {
   openFlags: number;
   mountId: number;
   dev: number;
-  /** IP sockets: 4 or 6. */
+  /** IP sockets: the layer-4 protocol as stored by scap (scap_l4_proto: 0 unknown, 1 n/a, 2 TCP, 3 UDP, 4 ICMP, 5 raw). */
   l4proto: number;
   /** Source/destination addresses: 4 bytes (IPv4) or 16 bytes (IPv6); for server sockets only `sip`/`sport`. */
   sip: Uint8Array | null;

@@ -44,6 +44,9 @@ export class ScapEvent {
   nparams = 0;
   /** Running event number, 1-based, assigned by the source. */
   num = 0;
+  /** Layout the event was decoded with (needed to re-decode a stored copy). */
+  lenSize: 2 | 4 = 2;
+  hasNparams = true;
   /** Static description of this event type. */
   info: EventInfo = UNKNOWN_INFO;
   /** Offsets (into buf) and lengths of each parameter's bytes. */
@@ -63,6 +66,8 @@ export class ScapEvent {
     if (avail < hdrSize) return 'event shorter than its header';
     this.buf = buf;
     this.base = off;
+    this.lenSize = lenSize;
+    this.hasNparams = hasNparams;
     this.tsLo = buf.readUInt32LE(off);
     this.tsHi = buf.readUInt32LE(off + 4);
     this.tid = buf.readInt32LE(off + 12) * TWO_32 + buf.readUInt32LE(off + 8);
@@ -166,13 +171,17 @@ export class ScapEvent {
     if (this.paramLen[i]! < 8) return BigInt(this.i32(i));
     return this.buf.readBigInt64LE(this.paramOff[i]!);
   }
-  /** A NUL-terminated string parameter (allocates a string; call only when the text is needed). */
+  /**
+   * A NUL-terminated string parameter (allocates a string; call only when the text is needed).
+   * Decoded as latin1 so every byte survives unchanged to the output, as sysdig writes raw bytes;
+   * display code converts to UTF-8 at the edge.
+   */
   str(i: number): string {
     const o = this.paramOff[i]!;
     let l = this.paramLen[i]!;
     const nul = this.buf.indexOf(0, o);
     if (nul >= 0 && nul < o + l) l = nul - o;
-    return this.buf.toString('utf8', o, o + l);
+    return this.buf.toString('latin1', o, o + l);
   }
   /** The raw bytes of a parameter, as a view into the event buffer (no copy). */
   bytes(i: number): Buffer {

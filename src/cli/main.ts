@@ -1,0 +1,65 @@
+/**
+ * tsysdig entry point: parses options, dispatches to the command, and turns
+ * every failure into one line on stderr and a non-zero exit code.
+ */
+import { CaptureError } from '../capture/records.js';
+import { parseArgs, USAGE, UsageError } from './args.js';
+import { compileEventFilter } from './event-filter.js';
+import { runEvents } from './events-command.js';
+import { OutputBuffer } from './output-buffer.js';
+import { FilterError } from '../filter/errors.js';
+
+/** Exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function fail(msg: string, code = EXIT_FAILURE): number {
+  process.stderr.write(`tsysdig: ${msg}\n`);
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const opts = parseArgs(argv);
+    if (opts.help) {
+      process.stdout.write(USAGE + '\n');
+      return EXIT_OK;
+    }
+    if (opts.events) {
+      if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
+      const warned = new Set<string>();
+      await runEvents({
+        file: opts.readFile,
+        filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
+        count: opts.count,
+        out: new OutputBuffer(),
+        onWarning: (m) => {
+          if (!warned.has(m)) {
+            warned.add(m);
+            process.stderr.write(`tsysdig: warning: ${m}\n`);
+          }
+        },
+      });
+      return EXIT_OK;
+    }
+    return fail('nothing to do yet: use --events -r FILE', EXIT_USAGE);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** One line for any failure; a stack trace only with TSYSDIG_DEBUG=1. */
+export function reportError(err: unknown): number {
+  if (process.env.TSYSDIG_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
+  if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
+  if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
+  if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
+  const e = err as NodeJS.ErrnoException;
+  if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
+    if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);
+    if (e.code === 'EACCES') return fail(`permission denied: ${e.path ?? e.message}`);
+    return fail(e.message);
+  }
+  return fail(err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,49 @@
+/**
+ * Buffered latin1 output to stdout: lines are gathered into large chunks so
+ * printing a million events costs a few thousand writes, and bytes from the
+ * capture reach the terminal unchanged. Honors back-pressure and a closed pipe
+ * (`tsysdig … | head` ends quietly).
+ */
+export class OutputBuffer {
+  private parts: string[] = [];
+  private size = 0;
+  private closed = false;
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream = process.stdout,
+    private readonly limit = 1 << 16,
+  ) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.closed = true;
+      else throw err;
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  line(s: string): void {
+    if (this.closed) return;
+    this.parts.push(s, '\n');
+    this.size += s.length + 1;
+    if (this.size >= this.limit) this.drainSync();
+  }
+
+  private drainSync(): void {
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (!this.closed) this.stream.write(Buffer.from(chunk, 'latin1'));
+  }
+
+  /** Writes everything buffered and waits until the stream has taken it. */
+  async flush(): Promise<void> {
+    if (this.size > 0) this.drainSync();
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      if (this.stream.write('')) resolve();
+      else this.stream.once('drain', () => resolve());
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * ThreadInfo: one thread of the monitored machine, as rebuilt from the
+ * capture's process list and the process-lifecycle events.
+ *
+ * Threads of one process share the main thread's fd table when created with
+ * CLONE_FILES, exactly as the kernel does, so an fd opened by any thread is
+ * seen by all of them. The fields prefixed `last` are the per-thread scratch
+ * that pairs an exit event with its enter event.
+ */
+import { FdInfo } from './fd-info.js';
+
+/** Clone flags the engine acts on (PPM_CL_*). */
+export const enum CloneFlag {
+  CLONE_FILES = 1 << 0,
+  CLONE_FS = 1 << 1,
+  CLONE_THREAD = 1 << 13,
+  CLONE_INVERTED = 1 << 16,
+  NAME_CHANGED = 1 << 17,
+  CLOSED = 1 << 18,
+  ACTIVE = 1 << 19,
+  CLONE_VFORK = 1 << 27,
+  CHILD_IN_PIDNS = 1 << 29,
+  IS_MAIN_THREAD = 1 << 30,
+}
+
+export const NO_UID = 0xffffffff;
+
+export class ThreadInfo {
+  tid: number;
+  pid: number;
+  ptid = -1;
+  sid = 0;
+  vpgid = 0;
+  vtid = -1;
+  vpid = -1;
+  comm = '<NA>';
+  exe = '<NA>';
+  exepath = '';
+  args: string[] = [];
+  env: string[] = [];
+  cwd = '/';
+  root = '/';
+  fdlimit = 0;
+  flags = 0;
+  uid = NO_UID;
+  gid = NO_UID;
+  loginuid = NO_UID;
+  tty = 0;
+  vmsizeKb = 0;
+  vmrssKb = 0;
+  vmswapKb = 0;
+  pfmajor = 0;
+  pfminor = 0;
+  cloneTs = 0;
+  cgroups: string[] = [];
+  /** Container id ('' = host). */
+  containerId = '';
+  /** This thread's own fd table (used when it does not share its process's). */
+  readonly ownFds = new Map<number, FdInfo>();
+  /** The thread holding the fd table this thread uses (itself or its process's main thread). */
+  fdOwner: ThreadInfo | null = null;
+
+  // ---- enter/exit pairing scratch ----
+  /** Type of the last enter event seen on this thread (-1: none). */
+  lastEventType = -1;
+  /** fd argument of the last enter event (-1: none). */
+  lastEventFd = -1;
+  /** Timestamp (ns, double) of the last enter event, for latency. */
+  lastEnterTs = 0;
+  /** Latency of the current exit event (ns). */
+  latency = 0;
+  /** Copy of the last stored enter event (for calls whose exit needs enter arguments). */
+  lastEnter: Buffer | null = null;
+  lastEnterLen = 0;
+  lastEnterLenSize: 2 | 4 = 2;
+  lastEnterHasNparams = true;
+  lastEnterValid = false;
+
+  // ---- accounting used by views ----
+  /** CPU time (ns) reported by procinfo events: user, system. */
+  cpuUserNs = 0;
+  cpuSysNs = 0;
+  /** Timestamp of the last event of this thread. */
+  lastSeenTs = 0;
+
+  constructor(tid: number, pid = tid) {
+    this.tid = tid;
+    this.pid = pid;
+  }
+
+  get isMainThread(): boolean {
+    return this.tid === this.pid;
+  }
+
+  /** The fd table this thread uses. */
+  get fds(): Map<number, FdInfo> {
+    return this.fdOwner !== null ? this.fdOwner.ownFds : this.ownFds;
+  }
+
+  getFd(fd: number): FdInfo | undefined {
+    return this.fds.get(fd);
+  }
+
+  /** Installs (a copy of) `info` as fd `fd`, replacing any previous one. */
+  addFd(fd: number, info: FdInfo): FdInfo {
+    const table = this.fds;
+    let cur = table.get(fd);
+    if (cur === undefined) {
+      cur = new FdInfo();
+      table.set(fd, cur);
+    }
+    cur.copyFrom(info);
+    cur.fd = fd;
+    return cur;
+  }
+
+  removeFd(fd: number): void {
+    this.fds.delete(fd);
+  }
+
+  /** proc.cmdline: comm followed by the arguments. */
+  cmdline(): string {
+    return this.args.length === 0 ? this.comm : `${this.comm} ${this.args.join(' ')}`;
+  }
+
+  /** proc.exeline: exe followed by the arguments. */
+  exeline(): string {
+    return this.args.length === 0 ? this.exe : `${this.exe} ${this.args.join(' ')}`;
+  }
+}
