@@ -198,6 +198,7 @@ export const enum EV {
   SETRESGID_E = 194,
   SETRESGID_X = 195,
   SYSDIGEVENT_E = 196,
+  SYSDIGEVENT_X = 197,
   SETUID_E = 198,
   SETUID_X = 199,
   SETGID_E = 200,
