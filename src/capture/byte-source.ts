@@ -6,11 +6,11 @@
  * Plain files are read straight into the window. Gzip files (detected by the
  * 1f 8b magic, as sysdig writes them with -z) are inflated by a zlib stream
  * whose output pieces are copied into the window; zlib allocates those pieces
- * itself, one per 64 KiB of output, which is per chunk, never per event.
+ * itself, one per 64 KiB of output, and we one per 32 KiB of input: per
+ * chunk, never per event.
  */
-import type { ReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from './records.js';
 
 export interface ByteSource {
@@ -28,8 +28,14 @@ export interface ByteSource {
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
-/** Size of the pieces zlib hands back; also the granularity of gzip reads. */
+/** Size of the pieces zlib hands back. */
 const GZIP_CHUNK = 64 * 1024;
+/**
+ * Compressed bytes fed to zlib at a time. Deflate expands at most ~1000:1,
+ * so even a pathological file inflates one chunk to a bounded ~32 MiB;
+ * real captures to a few hundred KiB.
+ */
+const GZIP_INPUT_CHUNK = 32 * 1024;
 
 /** Opens `path` as plain or gzip according to its first two bytes. File-system errors (ENOENT...) reject as they are. */
 export async function openByteSource(path: string): Promise<ByteSource> {
@@ -66,62 +72,167 @@ class PlainFileSource implements ByteSource {
   }
 }
 
-/** A gzip file, inflated by a zlib stream and copied out piece by piece. */
+/**
+ * A gzip file, inflated by a zlib stream and copied out piece by piece.
+ *
+ * We feed the compressed bytes ourselves, one small chunk at a time and only
+ * when every inflated byte has been handed out, and take zlib's output from
+ * 'data' events as it is produced: backpressure without relying on the
+ * stream's internal buffer, which a zlib error destroys.
+ *
+ * One more trap: when a zlib write fails, Node drops all the output of that
+ * write. A write that completes the gzip member and then meets trailing
+ * garbage, or that runs into corrupt data, can thus lose up to a 64 KiB
+ * piece of good output. So when an error comes from a write (not from the
+ * end of input, which is what truncation looks like and loses nothing), we
+ * inflate once more from the start, discard what was already handed out,
+ * and feed the failing chunk one byte per write: the output lost with the
+ * failing write is then at most what one compressed byte encodes.
+ */
 class GzipFileSource implements ByteSource {
-  private readonly gunzip = createGunzip({ chunkSize: GZIP_CHUNK });
-  private readonly file: ReadStream;
-  private readonly pieces: AsyncIterator<Buffer>;
-  /** The piece being copied out, and how much of it is already taken. */
-  private piece: Buffer | null = null;
-  private pieceUsed = 0;
+  private gunzip: Gunzip;
+  /** Inflated pieces not yet handed out, and how much of the first is taken. */
+  private pieces: Buffer[] = [];
+  private firstUsed = 0;
   /** Uncompressed bytes handed out so far: where damage is located. */
   private produced = 0;
+  /** After a restart: inflated bytes to drop because they were handed out before. */
+  private skip = 0;
+  /** Compressed bytes fed so far, and where the last fed chunk started. */
+  private fileOffset = 0;
+  private lastChunkStart = 0;
+  /** From this compressed offset on, feed one byte per write (set by the restart). */
+  private fineFrom = Infinity;
+  private restarted = false;
+  private writing = false;
+  private inputDone = false;
   private ended = false;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
   private closed = false;
 
   constructor(private readonly fh: FileHandle) {
-    this.file = fh.createReadStream({ start: 0, autoClose: false, highWaterMark: GZIP_CHUNK });
-    // A read error on the file must reach the consumer of the gunzip side.
-    this.file.on('error', (err) => this.gunzip.destroy(err));
-    this.file.pipe(this.gunzip);
-    this.pieces = this.gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.gunzip = this.startInflater();
+  }
+
+  private startInflater(): Gunzip {
+    const g = createGunzip({ chunkSize: GZIP_CHUNK });
+    // Events of an inflater we replaced are stale: ignore them.
+    g.on('data', (piece: Buffer) => {
+      if (g === this.gunzip) this.accept(piece);
+    });
+    g.on('end', () => {
+      if (g !== this.gunzip) return;
+      this.ended = true;
+      this.notify();
+    });
+    g.on('error', (err: unknown) => {
+      if (g !== this.gunzip) return;
+      this.failure = err;
+      this.notify();
+    });
+    return g;
   }
 
   async read(target: Buffer, offset: number, length: number): Promise<number> {
-    while (this.piece === null) {
-      if (this.ended) return 0;
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await this.pieces.next();
-      } catch (err) {
-        this.ended = true;
+    for (;;) {
+      if (this.pieces.length > 0) return this.copyOut(target, offset, length);
+      if (this.failure !== null) {
+        if (!this.restarted && !this.inputDone) {
+          this.restart();
+          continue;
+        }
         throw new CaptureError(
-          `compressed stream is damaged after ${this.produced} uncompressed bytes: ${describeZlibError(err)}`,
+          `compressed stream is damaged after ${this.produced} uncompressed bytes: ${describeZlibError(this.failure)}`,
           this.produced,
         );
       }
-      if (next.done) {
-        this.ended = true;
-        return 0;
-      }
-      if (next.value.length > 0) {
-        this.piece = next.value;
-        this.pieceUsed = 0;
-      }
+      if (this.ended) return 0;
+      if (!this.writing && !this.inputDone) await this.feed();
+      if (this.pieces.length > 0 || this.failure !== null || this.ended) continue;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
-    const n = Math.min(length, this.piece.length - this.pieceUsed);
-    this.piece.copy(target, offset, this.pieceUsed, this.pieceUsed + n);
-    this.pieceUsed += n;
+  }
+
+  private restart(): void {
+    this.restarted = true;
+    this.gunzip.destroy();
+    this.gunzip = this.startInflater();
+    this.fineFrom = this.lastChunkStart;
+    this.skip = this.produced;
+    this.fileOffset = 0;
+    this.pieces = [];
+    this.firstUsed = 0;
+    this.writing = false;
+    this.inputDone = false;
+    this.ended = false;
+    this.failure = null;
+  }
+
+  /** Hands the next compressed chunk to zlib (or tells it the input is over). */
+  private async feed(): Promise<void> {
+    const fine = this.fileOffset >= this.fineFrom;
+    const size = fine ? GZIP_INPUT_CHUNK : Math.min(GZIP_INPUT_CHUNK, this.fineFrom - this.fileOffset);
+    // A fresh buffer per chunk: zlib holds on to it until it has consumed it.
+    const chunk = Buffer.allocUnsafe(size);
+    const { bytesRead } = await this.fh.read(chunk, 0, size, this.fileOffset);
+    if (this.closed) return;
+    if (bytesRead === 0) {
+      this.inputDone = true;
+      this.gunzip.end();
+      return;
+    }
+    this.lastChunkStart = this.fileOffset;
+    this.fileOffset += bytesRead;
+    this.writing = true;
+    const done = (): void => {
+      this.writing = false;
+      this.notify();
+    };
+    if (!fine) {
+      this.gunzip.write(chunk.subarray(0, bytesRead), done);
+      return;
+    }
+    for (let i = 0; i < bytesRead - 1; i++) this.gunzip.write(chunk.subarray(i, i + 1));
+    this.gunzip.write(chunk.subarray(bytesRead - 1, bytesRead), done);
+  }
+
+  /** Takes an inflated piece, minus what a restart must not hand out twice. */
+  private accept(piece: Buffer): void {
+    let p = piece;
+    if (this.skip > 0) {
+      const drop = Math.min(this.skip, p.length);
+      this.skip -= drop;
+      p = p.subarray(drop);
+    }
+    if (p.length > 0) this.pieces.push(p);
+    this.notify();
+  }
+
+  private copyOut(target: Buffer, offset: number, length: number): number {
+    const piece = this.pieces[0]!;
+    const n = Math.min(length, piece.length - this.firstUsed);
+    piece.copy(target, offset, this.firstUsed, this.firstUsed + n);
+    this.firstUsed += n;
     this.produced += n;
-    if (this.pieceUsed === this.piece.length) this.piece = null;
+    if (this.firstUsed === piece.length) {
+      this.pieces.shift();
+      this.firstUsed = 0;
+    }
     return n;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.file.unpipe(this.gunzip);
-    this.file.destroy();
     this.gunzip.destroy();
     await this.fh.close();
   }

@@ -51,7 +51,7 @@ export function parseFdList(
       const entryLen = c.u32('entry length');
       if (entryLen !== 0) {
         if (entryLen > bodyEnd - pos) {
-          throw c.error(`entry length ${entryLen} runs past the block (${bodyEnd - pos} bytes left)`);
+          throw c.errorAt(pos, `entry length ${entryLen} runs past the block (${bodyEnd - pos} bytes left)`);
         }
         entryEnd = pos + entryLen;
         c.end = entryEnd;

@@ -55,7 +55,13 @@ export class FieldCursor {
 
   /** A damage report located at the current position. */
   error(message: string): CaptureError {
-    return new CaptureError(`${this.what}: ${message} (at offset ${this.offset})`, this.offset);
+    return this.errorAt(this.pos, message);
+  }
+
+  /** A damage report located at buf[index] (e.g. the start of a length field already read). */
+  errorAt(index: number, message: string): CaptureError {
+    const offset = this.streamBase + index;
+    return new CaptureError(`${this.what}: ${message} (at offset ${offset})`, offset);
   }
 
   skip(n: number, field: string): void {
@@ -126,10 +132,10 @@ export class FieldCursor {
   text(n: number, field: string): string {
     this.need(n, field);
     const start = this.pos;
-    let stop = this.buf.indexOf(0, start);
-    if (stop < 0 || stop > start + n) stop = start + n;
+    // Search only the field: an unbounded indexOf could scan the rest of a huge block for every string.
+    const nul = this.buf.subarray(start, start + n).indexOf(0);
     this.pos += n;
-    return this.buf.toString('utf8', start, stop);
+    return this.buf.toString('utf8', start, nul < 0 ? start + n : start + nul);
   }
 
   /** A string stored as u16 length + bytes (not NUL-terminated on file). */

@@ -49,7 +49,7 @@ export function parseInterfaceList(
       // 0 means "no length" here too: read the fixed layout, as libscap falls back to.
       if (entryLen !== 0) {
         if (entryLen > bodyEnd - c.pos) {
-          throw c.error(`entry length ${entryLen} runs past the block (${bodyEnd - c.pos} bytes left)`);
+          throw c.errorAt(pos, `entry length ${entryLen} runs past the block (${bodyEnd - c.pos} bytes left)`);
         }
         entryEnd = c.pos + entryLen;
         c.end = entryEnd;

@@ -83,7 +83,7 @@ export function parseProcessList(
       // 0 is what a writer without lengths would leave; libscap then reads the fixed fields only.
       if (entryLen !== 0) {
         if (entryLen > bodyEnd - pos) {
-          throw c.error(`entry length ${entryLen} runs past the block (${bodyEnd - pos} bytes left)`);
+          throw c.errorAt(pos, `entry length ${entryLen} runs past the block (${bodyEnd - pos} bytes left)`);
         }
         entryEnd = pos + entryLen;
         c.end = entryEnd;

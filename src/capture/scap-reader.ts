@@ -18,6 +18,8 @@ import {
   MAX_BLOCK_SIZE,
   MAX_SMALL_EVENT_BLOCK_SIZE,
   MIN_BLOCK_SIZE,
+  SECTION_MAGIC,
+  SECTION_MAGIC_SWAPPED,
   eventBlockLayout,
   hexType,
 } from './block-types.js';
@@ -69,6 +71,12 @@ export async function readCapture(path: string, sink: CaptureSink, opts: ReadOpt
 export function readCaptureFrom(source: ByteSource, sink: CaptureSink, opts: SourceReadOptions = {}): Promise<ReadResult> {
   return new BlockLoop(source, sink, opts).run();
 }
+
+/** Distinct warnings reported before the rest are suppressed. */
+const MAX_DISTINCT_WARNINGS = 100;
+
+/** Bytes up to and including the section header's magic. */
+const SECTION_MAGIC_END = BLOCK_HEADER_SIZE + 4;
 
 class BlockLoop {
   private readonly window: BlockWindow;
@@ -125,12 +133,17 @@ class BlockLoop {
     return { events: this.events, bytes: w.offset };
   }
 
-  /** The first block must be a section header; anything else is not a scap file. */
+  /**
+   * The first block must be a section header; anything else is not a scap
+   * file. Its magic is checked here, before any length is trusted: in a
+   * big-endian file the lengths are byte-swapped too, and "block too long"
+   * would hide the real problem.
+   */
   private async checkFileStart(): Promise<void> {
     const w = this.window;
-    if (!(await w.fill(BLOCK_HEADER_SIZE))) {
+    if (!(await w.fill(SECTION_MAGIC_END))) {
       if (w.available === 0) throw new CaptureError('empty capture: the stream holds no bytes', 0);
-      throw new CaptureError(`not a scap capture: only ${w.available} bytes long`, 0);
+      throw new CaptureError(`not a scap capture: only ${w.available} byte${w.available === 1 ? '' : 's'} long`, 0);
     }
     const type = w.buf.readUInt32LE(w.start);
     if (type !== BlockType.SECTION_HEADER) {
@@ -138,6 +151,17 @@ class BlockLoop {
         `not a scap capture: the first block has type ${hexType(type)}, not a section header (0x0a0d0d0a)`,
         0,
       );
+    }
+    // The full check (with versions) runs when the block is parsed; this one only gets the order of errors right.
+    const magic = w.buf.readUInt32LE(w.start + BLOCK_HEADER_SIZE);
+    if (magic === SECTION_MAGIC_SWAPPED) {
+      throw new CaptureError(
+        'section header: the capture was written big-endian (byte-swapped magic 0x4d3c2b1a); only little-endian captures are supported',
+        BLOCK_HEADER_SIZE,
+      );
+    }
+    if (magic !== SECTION_MAGIC) {
+      throw new CaptureError(`section header: bad byte order magic ${hexType(magic)} (expected 0x1a2b3c4d)`, BLOCK_HEADER_SIZE);
     }
   }
 
@@ -200,6 +224,14 @@ class BlockLoop {
 
   private warnOnce(message: string): void {
     if (this.warned.has(message)) return;
+    // A crafted file could name millions of distinct unknown types; keep the set (and the user's screen) small.
+    if (this.warned.size >= MAX_DISTINCT_WARNINGS) {
+      if (this.warned.size === MAX_DISTINCT_WARNINGS) {
+        this.warned.add('');
+        this.sink.onWarning?.('too many different warnings; further ones are not reported');
+      }
+      return;
+    }
     this.warned.add(message);
     this.sink.onWarning?.(message);
   }

@@ -23,17 +23,19 @@ export const SECTION_BODY_SIZE = 16;
 export function parseSectionHeader(buf: Buffer, blockStart: number, bodyEnd: number, streamBase: number): SectionHeader {
   const c = new FieldCursor(buf, blockStart + BLOCK_HEADER_SIZE, bodyEnd, streamBase, 'section header');
   c.need(SECTION_BODY_SIZE, 'body');
+  const magicAt = c.pos;
   const magic = c.u32('byte order magic');
   if (magic === SECTION_MAGIC_SWAPPED) {
-    throw c.error('the capture was written big-endian (byte-swapped magic 0x4d3c2b1a); only little-endian captures are supported');
+    throw c.errorAt(magicAt, 'the capture was written big-endian (byte-swapped magic 0x4d3c2b1a); only little-endian captures are supported');
   }
   if (magic !== SECTION_MAGIC) {
-    throw c.error(`bad byte order magic ${hexType(magic)} (expected 0x1a2b3c4d)`);
+    throw c.errorAt(magicAt, `bad byte order magic ${hexType(magic)} (expected 0x1a2b3c4d)`);
   }
+  const versionAt = c.pos;
   const major = c.u16('major version');
   const minor = c.u16('minor version');
   if (major > SUPPORTED_MAJOR_VERSION) {
-    throw c.error(`unsupported format version ${major}.${minor} (this reader knows up to ${SUPPORTED_MAJOR_VERSION}.x)`);
+    throw c.errorAt(versionAt, `unsupported format version ${major}.${minor} (this reader knows up to ${SUPPORTED_MAJOR_VERSION}.x)`);
   }
   return { major, minor };
 }
