@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * Benchmark baseline: the cheapest useful tracer. Counts syscall enters and
+ * exits in a per-CPU array, nothing else. Used by src/live/bench-ring.ts to
+ * separate the fixed cost of a tp_btf attachment from tsysdig's own work.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+static __always_inline void bump(__u32 k)
+{
+	__u64 *c = bpf_map_lookup_elem(&counts, &k);
+	if (c)
+		(*c)++;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(count_enter, struct pt_regs *regs, long id)
+{
+	bump(0);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(count_exit, struct pt_regs *regs, long ret)
+{
+	bump(1);
+	return 0;
+}

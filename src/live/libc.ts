@@ -1,0 +1,93 @@
+/**
+ * The few libc calls live capture needs (mmap, poll, clock_gettime, ...),
+ * bound through koffi. Loaded lazily, once per thread.
+ */
+import koffi from 'koffi';
+
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_SHARED = 1;
+export const POLLIN = 1;
+export const CLOCK_REALTIME = 0;
+export const CLOCK_BOOTTIME = 7;
+const SC_PAGESIZE = 30;
+const SC_NPROCESSORS_CONF = 83;
+
+export interface Libc {
+  mmap(addr: bigint | null, length: number, prot: number, flags: number, fd: number, offset: number): bigint | null;
+  munmap(addr: bigint, length: number): number;
+  /** poll(2) on an array of struct pollfd held in a Buffer. */
+  poll(fds: Buffer, nfds: number, timeoutMs: number): number;
+  pollAsync(fds: Buffer, nfds: number, timeoutMs: number): Promise<number>;
+  clockGettime(clock: number, ts: Buffer): number;
+  sysconf(name: number): number;
+  strerror(errnum: number): string;
+  vsnprintf(buf: Buffer, n: number, fmt: bigint | string, ap: bigint): number;
+  getpagesize(): number;
+  errno(): number;
+}
+
+let libc: Libc | null = null;
+
+export function getLibc(): Libc {
+  if (libc) return libc;
+  const lib = koffi.load('libc.so.6');
+  const mmap = lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)');
+  const munmap = lib.func('int munmap(void *addr, size_t length)');
+  const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
+  const clock_gettime = lib.func('int clock_gettime(int clk, void *ts)');
+  const sysconf = lib.func('long sysconf(int name)');
+  const strerror = lib.func('const char *strerror(int errnum)');
+  const vsnprintf = lib.func('int vsnprintf(void *buf, size_t n, void *fmt, void *ap)');
+  const MAP_FAILED = 0xffffffffffffffffn;
+  libc = {
+    mmap: (addr, length, prot, flags, fd, offset) => {
+      const p = mmap(addr, length, prot, flags, fd, offset) as bigint | null;
+      return p === null || p === MAP_FAILED ? null : p;
+    },
+    munmap: (addr, length) => munmap(addr, length) as number,
+    poll: (fds, nfds, timeout) => poll(fds, nfds, timeout) as number,
+    pollAsync: (fds, nfds, timeout) =>
+      new Promise((resolve, reject) => {
+        poll.async(fds, nfds, timeout, (err: unknown, res: number) => (err ? reject(err) : resolve(res)));
+      }),
+    clockGettime: (clk, ts) => clock_gettime(clk, ts) as number,
+    sysconf: (name) => Number(sysconf(name)),
+    strerror: (e) => strerror(e) as string,
+    vsnprintf: (buf, n, fmt, ap) => vsnprintf(buf, n, fmt, ap) as number,
+    getpagesize: () => Number(sysconf(SC_PAGESIZE)),
+    errno: () => koffi.errno(),
+  };
+  return libc;
+}
+
+export function configuredCpus(): number {
+  return getLibc().sysconf(SC_NPROCESSORS_CONF);
+}
+
+/** One clock reading in ns (exact, as a bigint). */
+export function clockNs(clock: number, ts: Buffer = Buffer.alloc(16)): bigint {
+  if (getLibc().clockGettime(clock, ts) !== 0) throw new Error(`clock_gettime(${clock}) failed`);
+  return ts.readBigInt64LE(0) * 1_000_000_000n + ts.readBigInt64LE(8);
+}
+
+/**
+ * REALTIME - BOOTTIME, in ns: what turns bpf_ktime_get_boot_ns() into an
+ * epoch timestamp. Takes the tightest of several bracketed samples.
+ */
+export function bootToEpochNs(): bigint {
+  const ts = Buffer.alloc(16);
+  let best = -1n;
+  let bestOffset = 0n;
+  for (let i = 0; i < 16; i++) {
+    const b0 = clockNs(CLOCK_BOOTTIME, ts);
+    const r = clockNs(CLOCK_REALTIME, ts);
+    const b1 = clockNs(CLOCK_BOOTTIME, ts);
+    const width = b1 - b0;
+    if (best < 0n || width < best) {
+      best = width;
+      bestOffset = r - (b0 + width / 2n);
+    }
+  }
+  return bestOffset;
+}
