@@ -12,4 +12,14 @@ for f in test/fixtures/*.scap; do
   sysdig -r "$f" > "test/golden/events/$b.txt"
   sysdig -r "$f" "evt.type=open" > "test/golden/events/$b.evt.type=open.txt"
 done
-echo "goldens written to test/golden/"
+
+
+# csysdig's tables for the views the acceptance compares (its last table is the whole capture).
+mkdir -p test/golden/views
+for f in test/fixtures/*.scap; do
+  b=$(basename "$f" .scap)
+  for v in procs containers connections syscalls files directories errors threads sports io_by_type procs_fd_usage; do
+    csysdig --raw -r "$f" -v "$v" > "test/golden/views/$b.$v.txt"
+  done
+done
+echo "view goldens written to test/golden/views/"

@@ -8,6 +8,7 @@ import { compileEventFilter } from './event-filter.js';
 import { runEvents } from './events-command.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
+import { runUi } from '../ui/index.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -43,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       });
       return EXIT_OK;
     }
+    // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
+    if (!opts.raw && !opts.json) return await runUi(opts);
     return fail('nothing to do yet: use --events -r FILE', EXIT_USAGE);
   } catch (err) {
     return reportError(err);

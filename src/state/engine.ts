@@ -45,6 +45,14 @@ export class StateEngine {
   nevents = 0;
   firstTs = 0;
   lastTs = 0;
+  /**
+   * Exact timestamp of the first event that is not a container event (the
+   * origin of evt.reltime), as the two u32 halves of ScapEvent; 0/0 until seen.
+   */
+  firstEventTsHi = 0;
+  firstEventTsLo = 0;
+  /** True when the current event renamed the fd it used (a datagram socket's tuple changing): fd.name_changed. */
+  fdNameChanged = false;
 
   // ---- deferred removals (applied when the next event arrives) ----
   private tidToRemove = -1;
@@ -84,6 +92,7 @@ export class StateEngine {
     t.root = r.root;
     t.tty = r.tty;
     t.cloneTs = r.cloneTs;
+    t.exeWritable = r.exeWritable;
     this.resolveContainer(t);
     this.addThread(t);
   }
@@ -142,7 +151,10 @@ export class StateEngine {
       default:
         f.name = r.name;
     }
+    // Snapshot fds do not become the thread's "current" fd (sysdig adds them to the table directly).
+    const lastFd = t.lastEventFd;
     t.addFd(r.fd, f);
+    t.lastEventFd = lastFd;
   }
 
   onInterface(i: InterfaceRecord): void {
@@ -161,16 +173,31 @@ export class StateEngine {
 
   /** Adds a thread, wiring its fd table to its process's when it shares it. */
   addThread(t: ThreadInfo): void {
+    const replaced = this.threads.get(t.tid);
+    if (replaced !== undefined && replaced !== t) this.dropChildCount(replaced);
     this.threads.set(t.tid, t);
     if (t.tid !== t.pid) {
       const main = this.threads.get(t.pid);
       if (main !== undefined && (t.flags & CloneFlag.CLONE_FILES) !== 0) t.fdOwner = main;
+      if (main !== undefined && (t.flags & CloneFlag.CLONE_THREAD) !== 0) main.nchilds++;
     } else {
       // Threads already known for this process (process lists are not ordered) now share its table.
+      let nchilds = 0;
       for (const other of this.threads.values()) {
-        if (other.pid === t.tid && other !== t && (other.flags & CloneFlag.CLONE_FILES) !== 0) other.fdOwner = t;
+        if (other.pid === t.tid && other !== t) {
+          if ((other.flags & CloneFlag.CLONE_FILES) !== 0) other.fdOwner = t;
+          if ((other.flags & CloneFlag.CLONE_THREAD) !== 0) nchilds++;
+        }
       }
+      t.nchilds = nchilds;
     }
+  }
+
+  /** A thread leaving the table no longer counts among its main thread's children. */
+  private dropChildCount(t: ThreadInfo): void {
+    if ((t.flags & CloneFlag.CLONE_THREAD) === 0 || t.tid === t.pid) return;
+    const main = this.threads.get(t.pid);
+    if (main !== undefined && main !== t && main.nchilds > 0) main.nchilds--;
   }
 
   /**
@@ -182,15 +209,33 @@ export class StateEngine {
     let t = this.threads.get(tid);
     if (t === undefined) {
       t = new ThreadInfo(tid, tid);
+      // As sysdig does for a thread made up on the spot: its children are the threads naming it as their process.
+      for (const other of this.threads.values()) if (other.pid === tid) t.nchilds++;
       this.threads.set(tid, t);
     }
     return t;
   }
 
-  removeThread(tid: number): void {
+  /**
+   * Removes a thread. Unless forced, a main thread whose process still has
+   * other threads stays (sysdig keeps it until the last thread exits).
+   */
+  removeThread(tid: number, force = true): void {
     const t = this.threads.get(tid);
     if (t === undefined) return;
+    if (!force && t.nchilds !== 0) return;
+    this.dropChildCount(t);
     this.threads.delete(tid);
+    if (t.nchilds !== 0) {
+      // Forced removal of a main thread others still refer to: recount every process's threads.
+      for (const o of this.threads.values()) o.nchilds = 0;
+      for (const o of this.threads.values()) {
+        if ((o.flags & CloneFlag.CLONE_THREAD) !== 0 && o.tid !== o.pid) {
+          const m = this.threads.get(o.pid);
+          if (m !== undefined) m.nchilds++;
+        }
+      }
+    }
   }
 
   resolveContainer(t: ThreadInfo): void {
@@ -216,19 +261,26 @@ export class StateEngine {
     const ts = ev.ts;
     if (this.firstTs === 0) this.firstTs = ts;
     this.lastTs = ts;
+    if (this.firstEventTsHi === 0 && this.firstEventTsLo === 0 && ev.type !== EV.CONTAINER_JSON_E && ev.type !== EV.CONTAINER_JSON_2_E) {
+      this.firstEventTsHi = ev.tsHi;
+      this.firstEventTsLo = ev.tsLo;
+    }
     this.applyDeferredRemovals();
     this.fd = null;
     this.errorCode = 0;
     this.paired = false;
     // As in sysdig, the parsers run whatever reset() concluded: each checks the thread/fd it needs.
     this.reset(ev);
+    const fdBefore = this.fd as FdInfo | null;
+    const nameBefore = fdBefore !== null ? fdBefore.name : '';
     parseEvent(this, ev);
+    this.fdNameChanged = fdBefore !== null && (this.fd as FdInfo | null) === fdBefore && fdBefore.name !== nameBefore;
   }
 
   /** Removes the fd closed / thread exited by the previous event. */
   private applyDeferredRemovals(): void {
     if (this.tidToRemove !== -1) {
-      this.removeThread(this.tidToRemove);
+      this.removeThread(this.tidToRemove, false);
       this.tidToRemove = -1;
     }
     if (this.fdOwnerToRemove !== null) {
@@ -266,6 +318,12 @@ export class StateEngine {
       this.thread = null; // container events: machine-level
       return true;
     }
+    if (type === EV.SCHEDSWITCH_6_E) {
+      // Context switches only refresh counters: they neither create threads nor
+      // disturb the enter/exit pairing of the syscall they interrupt.
+      this.thread = this.threads.get(ev.tid) ?? null;
+      return false;
+    }
     const isClone = isCloneExit(type);
     let t: ThreadInfo | null = this.threads.get(ev.tid) ?? null;
     if (t === null && !isClone) t = this.getOrCreateThread(ev.tid);
@@ -283,10 +341,13 @@ export class StateEngine {
       }
       t.latency = 0;
       t.lastEnterTs = ev.ts;
+      t.lastEnterTsHi = ev.tsHi;
+      t.lastEnterTsLo = ev.tsLo;
       return true;
     }
     // exit event
-    if (t.lastEnterTs !== 0) t.latency = ev.ts - t.lastEnterTs;
+    // Exact to the nanosecond: the difference of the u32 halves, not of the rounded doubles.
+    if (t.lastEnterTs !== 0) t.latency = (ev.tsHi - t.lastEnterTsHi) * 4294967296 + (ev.tsLo - t.lastEnterTsLo);
     if (type === t.lastEventType + 1) {
       t.lastEnterValid = true;
       this.paired = true;

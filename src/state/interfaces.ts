@@ -32,6 +32,22 @@ export class NetworkInterfaces {
     else this.v6.push(Uint8Array.from(i.addr));
   }
 
+  /** True when `addr` (little-endian-of-wire-bytes form) is the address of one of the machine's IPv4 interfaces. */
+  hasIpv4(addr: number): boolean {
+    for (const i of this.v4) if (i.addr === (addr >>> 0)) return true;
+    return false;
+  }
+
+  /** True when `addr` shares its first 64 bits with one of the machine's IPv6 interface addresses (sysdig's in_subnet). */
+  inIpv6Subnet(addr: Uint8Array): boolean {
+    for (const a of this.v6) {
+      let same = true;
+      for (let k = 0; k < 8; k++) if (a[k] !== addr[k]) same = false;
+      if (same) return true;
+    }
+    return false;
+  }
+
   get count(): number {
     return this.v4.length + this.v6.length;
   }

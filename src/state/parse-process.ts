@@ -47,6 +47,7 @@ function copyIdentity(dst: ThreadInfo, src: ThreadInfo, withEnv: boolean): void 
   dst.comm = src.comm;
   dst.exe = src.exe;
   dst.exepath = src.exepath;
+  dst.exeWritable = src.exeWritable;
   dst.args = src.args;
   dst.root = src.root;
   dst.sid = src.sid;
@@ -151,6 +152,8 @@ export function parseCloneExit(engine: StateEngine, ev: ScapEvent): void {
     child.cgroups = parent.cgroups;
   }
   child.cloneTs = ev.ts;
+  child.cloneTsHi = ev.tsHi;
+  child.cloneTsLo = ev.tsLo;
   engine.addThread(child);
 }
 
@@ -187,6 +190,8 @@ export function parseExecveExit(engine: StateEngine, ev: ScapEvent): void {
   }
   if (P.pgid[type]! >= 0 && P.pgid[type]! < ev.nparams) t.vpgid = ev.i64(P.pgid[type]!);
   if (P.loginuid[type]! >= 0 && P.loginuid[type]! < ev.nparams) t.loginuid = ev.u32(P.loginuid[type]!) >>> 0;
+  // Parameter 19 of the newest execve layouts carries PPM_EXE_WRITABLE (sysdig reads it by position).
+  if (ev.nparams > 19) t.exeWritable = (ev.u32(19) & 1) !== 0;
   const keep = t.flags & (CloneFlag.IS_MAIN_THREAD | CloneFlag.CLONE_INVERTED);
   t.flags = CloneFlag.ACTIVE | keep | CloneFlag.NAME_CHANGED;
 }
@@ -213,6 +218,19 @@ export function parseMemoryExit(engine: StateEngine, ev: ScapEvent): void {
   t.vmsizeKb = ev.u32(P.vmSize[type]!);
   t.vmrssKb = ev.u32(P.vmRss[type]!);
   t.vmswapKb = ev.u32(P.vmSwap[type]!);
+}
+
+/** Context switch: page-fault counters for the thread, memory for its process's main thread. */
+export function parseContextSwitch(engine: StateEngine, ev: ScapEvent): void {
+  const t = engine.thread;
+  if (t === null || ev.nparams < 6) return;
+  t.pfmajor = ev.u64(1);
+  t.pfminor = ev.u64(2);
+  const main = t.tid === t.pid ? t : engine.threads.get(t.pid);
+  if (main === undefined) return;
+  main.vmsizeKb = ev.u32(3);
+  main.vmrssKb = ev.u32(4);
+  main.vmswapKb = ev.u32(5);
 }
 
 export function parseSetIdExit(engine: StateEngine, ev: ScapEvent): void {
@@ -249,6 +267,12 @@ export function parseContainerEvent(engine: StateEngine, ev: ScapEvent): void {
   pseudo.vtid = -2;
   pseudo.vpid = -2;
   pseudo.comm = `container:${info.id}`;
+  // sysdig builds it from a fresh threadinfo: no exe, uid/gid/ptid 0.
+  pseudo.exe = '';
+  pseudo.ptid = 0;
+  pseudo.uid = 0;
+  pseudo.gid = 0;
+  pseudo.loginuid = 0;
   pseudo.containerId = info.id;
   engine.thread = pseudo;
 }

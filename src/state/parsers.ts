@@ -30,6 +30,7 @@ import {
 import {
   parseCloneExit,
   parseContainerEvent,
+  parseContextSwitch,
   parseExecveExit,
   parseMemoryExit,
   parseProcExit,
@@ -212,6 +213,9 @@ export function parseEvent(engine: StateEngine, ev: ScapEvent): void {
     case EV.CONTAINER_JSON_E:
     case EV.CONTAINER_JSON_2_E:
       parseContainerEvent(engine, ev);
+      break;
+    case EV.SCHEDSWITCH_6_E:
+      parseContextSwitch(engine, ev);
       break;
     case EV.PROCINFO_E:
       parseProcInfo(engine, ev);

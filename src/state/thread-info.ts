@@ -40,7 +40,7 @@ export class ThreadInfo {
   env: string[] = [];
   cwd = '/';
   root = '/';
-  fdlimit = 0;
+  fdlimit = -1;
   flags = 0;
   uid = NO_UID;
   gid = NO_UID;
@@ -52,6 +52,11 @@ export class ThreadInfo {
   pfmajor = 0;
   pfminor = 0;
   cloneTs = 0;
+  /** The clone timestamp exactly (ScapEvent u32 halves) when the capture saw the clone; 0/0 otherwise. */
+  cloneTsHi = 0;
+  cloneTsLo = 0;
+  /** Whether the executable is writable by the user that started it (proc.is_exe_writable). */
+  exeWritable = false;
   cgroups: string[] = [];
   /** Container id ('' = host). */
   containerId = '';
@@ -63,10 +68,17 @@ export class ThreadInfo {
   // ---- enter/exit pairing scratch ----
   /** Type of the last enter event seen on this thread (-1: none). */
   lastEventType = -1;
-  /** fd argument of the last enter event (-1: none). */
-  lastEventFd = -1;
+  /**
+   * fd the thread's current event refers to: the fd argument of the last
+   * enter event (-1: none), or the fd the last exit created. Starts at 0 as
+   * in sysdig, whose fd fields read it for a thread's first, unpaired exit.
+   */
+  lastEventFd = 0;
   /** Timestamp (ns, double) of the last enter event, for latency. */
   lastEnterTs = 0;
+  /** The same timestamp exactly, as ScapEvent's u32 halves (for latency to the nanosecond). */
+  lastEnterTsHi = 0;
+  lastEnterTsLo = 0;
   /** Latency of the current exit event (ns). */
   latency = 0;
   /** Copy of the last stored enter event (for calls whose exit needs enter arguments). */
@@ -82,6 +94,12 @@ export class ThreadInfo {
   cpuSysNs = 0;
   /** Timestamp of the last event of this thread. */
   lastSeenTs = 0;
+  /**
+   * For a main thread: how many of its process's other threads (created with
+   * CLONE_THREAD) are in the table (sysdig's m_nchilds; proc.nthreads is this + 1).
+   * While non-zero, the main thread outlives its own exit.
+   */
+  nchilds = 0;
 
   constructor(tid: number, pid = tid) {
     this.tid = tid;
@@ -111,6 +129,8 @@ export class ThreadInfo {
     }
     cur.copyFrom(info);
     cur.fd = fd;
+    // As sysdig's add_fd: the fd just installed is the one the event refers to (fd.num).
+    this.lastEventFd = fd;
     return cur;
   }
 

@@ -1,0 +1,232 @@
+/**
+ * proc.*: the process of the event's thread (sysdig's "process" class,
+ * process-wide half): identity, command line, parentage, fd usage, memory.
+ *
+ * Values are read from the thread the state engine attached to the event;
+ * process-wide facts (threads, fds, fd limit, cwd) come from the process's
+ * main thread, as in sysdig.
+ */
+import { ParamType, PrintFormat } from '../event/types.js';
+import type { ThreadInfo } from '../state/thread-info.js';
+import type { CompareOp } from '../filter/field-api.js';
+import { AnyOfNumber, AnyOfString } from './any-of.js';
+import { argField, type FieldDef, type Getter, simpleField } from './define.js';
+import { joinSpace, Memo } from './memo.js';
+import { forEachAncestor, isMainThread, mainThreadOf, parentOf } from './thread-lookup.js';
+import type { EventContext } from './types.js';
+
+const C = 'proc';
+
+type ThreadGetter = (t: ThreadInfo, ctx: EventContext) => ReturnType<Getter>;
+
+/** A getter that applies only when the event has a thread. */
+function onThread(get: ThreadGetter): Getter {
+  return (ctx) => {
+    const t = ctx.engine.thread;
+    return t === null ? undefined : get(t, ctx);
+  };
+}
+
+function def(name: string, type: ParamType, fmt: PrintFormat, desc: string, make: () => ThreadGetter): FieldDef {
+  return simpleField({ name, type, fmt, desc, category: C, make: () => onThread(make()) });
+}
+function str(name: string, desc: string, make: () => ThreadGetter): FieldDef {
+  return def(name, ParamType.CHARBUF, PrintFormat.NA, desc, make);
+}
+
+/** comm followed by the arguments (sysdig's populate_cmdline). */
+const cmdline = (comm: string, args: readonly string[]): string => (args.length === 0 ? comm : `${comm} ${joinSpace(args)}`);
+
+/** The ancestor `depth` levels above the process (0: the process's main thread itself). */
+function ancestor(ctx: EventContext, t: ThreadInfo, depth: number): ThreadInfo | null {
+  let m = mainThreadOf(ctx.engine, t);
+  for (let j = 0; j < depth && m !== null; j++) m = parentOf(ctx.engine, m);
+  return m;
+}
+
+function ancestorField(name: 'proc.apid' | 'proc.aname', desc: string): FieldDef {
+  const pid = name === 'proc.apid';
+  return argField({
+    name,
+    type: pid ? ParamType.INT64 : ParamType.CHARBUF,
+    fmt: pid ? PrintFormat.ID : PrintFormat.NA,
+    desc,
+    category: C,
+    arg: 'optional',
+    argSyntax: 'bracket',
+    bind(arg, _o, syntax) {
+      if (arg === undefined) {
+        // Filter use without an index: true when any ancestor matches (see any-of.ts).
+        const m = pid ? new AnyOfNumber(false) : new AnyOfString();
+        return {
+          normalizeLiteral: (text: string, op: CompareOp) => {
+            m.record(text, op);
+            return text;
+          },
+          get: onThread((t, ctx) => {
+            const main = mainThreadOf(ctx.engine, t);
+            if (main === null) return undefined;
+            let found: number | string | undefined;
+            forEachAncestor(ctx.engine, main, (a) => {
+              const v = pid ? a.pid : a.comm;
+              if (pid ? (m as AnyOfNumber).matches(v as number) : (m as AnyOfString).matches(v as string)) {
+                found = v;
+                return false;
+              }
+              return true;
+            });
+            return found;
+          }),
+        };
+      }
+      if (syntax !== 'bracket' || !/^[0-9]+$/.test(arg.trim())) throw new Error(`${name} needs a numeric index, as in ${name}[1]`);
+      const depth = Number(arg);
+      return {
+        get: onThread((t, ctx) => {
+          const a = ancestor(ctx, t, depth);
+          return a === null ? undefined : pid ? a.pid : a.comm;
+        }),
+      };
+    },
+  });
+}
+
+export const PROC_FIELDS: readonly FieldDef[] = [
+  def('proc.pid', ParamType.INT64, PrintFormat.ID, 'the id of the process generating the event.', () => (t) => t.pid),
+  str('proc.exe', 'the first command line argument (usually the executable name or a custom one).', () => (t) => t.exe),
+  str('proc.name', 'the name (excluding the path) of the executable generating the event.', () => (t) => t.comm),
+  str('proc.args', 'the arguments passed on the command line when starting the process generating the event.', () => {
+    const m = new Memo<readonly string[]>((args) => joinSpace(args));
+    return (t) => m.get(t.args, undefined);
+  }),
+  str('proc.env', 'the environment variables of the process generating the event.', () => {
+    const m = new Memo<readonly string[]>((env) => joinSpace(env));
+    return (t) => m.get(t.env, undefined);
+  }),
+  str('proc.cmdline', 'full process command line, i.e. proc.name + proc.args.', () => {
+    const m = new Memo<string, readonly string[]>(cmdline);
+    return (t) => m.get(t.comm, t.args);
+  }),
+  str('proc.exeline', 'full process command line, with exe as first argument, i.e. proc.exe + proc.args.', () => {
+    // sysdig always puts the space after the exe, arguments or not.
+    const m = new Memo<string, readonly string[]>((exe, args) => `${exe} ${joinSpace(args)}`);
+    return (t) => m.get(t.exe, t.args);
+  }),
+  str('proc.cwd', 'the current working directory of the event.', () => (t, ctx) => mainThreadOf(ctx.engine, t)?.cwd),
+  def(
+    'proc.nthreads',
+    ParamType.UINT32,
+    PrintFormat.DEC,
+    'the number of threads that the process generating the event currently has, including the main process thread.',
+    () => (t, ctx) => {
+      const m = mainThreadOf(ctx.engine, t);
+      return m === null ? undefined : m.nchilds + 1;
+    },
+  ),
+  def(
+    'proc.nchilds',
+    ParamType.UINT32,
+    PrintFormat.DEC,
+    'the number of child threads that the process generating the event currently has. This excludes the main process thread.',
+    () => (t) => t.nchilds,
+  ),
+  def('proc.ppid', ParamType.INT64, PrintFormat.ID, 'the pid of the parent of the process generating the event.', () => (t, ctx) => {
+    const m = mainThreadOf(ctx.engine, t);
+    return m === null ? undefined : m.ptid;
+  }),
+  str('proc.pname', 'the name (excluding the path) of the parent of the process generating the event.', () => (t, ctx) => parentOf(ctx.engine, t)?.comm),
+  str('proc.pcmdline', 'the full command line (proc.name + proc.args) of the parent of the process generating the event.', () => {
+    const m = new Memo<string, readonly string[]>(cmdline);
+    return (t, ctx) => {
+      const p = parentOf(ctx.engine, t);
+      return p === null ? undefined : m.get(p.comm, p.args);
+    };
+  }),
+  ancestorField(
+    'proc.apid',
+    'the pid of one of the process ancestors. E.g. proc.apid[1] returns the parent pid, proc.apid[2] returns the grandparent pid, and so on. proc.apid[0] is the pid of the current process. proc.apid without arguments can be used in filters only and matches any of the process ancestors, e.g. proc.apid=1234.',
+  ),
+  ancestorField(
+    'proc.aname',
+    'the name (excluding the path) of one of the process ancestors. E.g. proc.aname[1] returns the parent name, proc.aname[2] returns the grandparent name, and so on. proc.aname[0] is the name of the current process. proc.aname without arguments can be used in filters only and matches any of the process ancestors, e.g. proc.aname=bash.',
+  ),
+  def(
+    'proc.loginshellid',
+    ParamType.INT64,
+    PrintFormat.ID,
+    'the pid of the oldest shell among the ancestors of the current process, if there is one. This field can be used to separate different user sessions, and is useful in conjunction with chisels like spy_user.',
+    () => (t, ctx) => {
+      const m = mainThreadOf(ctx.engine, t);
+      if (m === null) return undefined;
+      let res: number | undefined;
+      const check = (a: ThreadInfo): boolean => {
+        if (a.comm.endsWith('sh')) res = a.pid;
+        return true;
+      };
+      check(m);
+      forEachAncestor(ctx.engine, m, check);
+      return res;
+    },
+  ),
+  def('proc.duration', ParamType.RELTIME, PrintFormat.DEC, 'number of nanoseconds since the process started.', () => (t, { ev }) => {
+    if (t.cloneTs === 0) return undefined;
+    if (t.cloneTsHi !== 0 || t.cloneTsLo !== 0) return (ev.tsHi - t.cloneTsHi) * 4294967296 + (ev.tsLo - t.cloneTsLo);
+    return ev.ts - t.cloneTs;
+  }),
+  def('proc.fdopencount', ParamType.UINT64, PrintFormat.DEC, 'number of open FDs for the process', () => (t, ctx) => {
+    const m = mainThreadOf(ctx.engine, t);
+    return m === null ? undefined : m.fds.size;
+  }),
+  def('proc.fdlimit', ParamType.INT64, PrintFormat.DEC, 'maximum number of FDs the process can open.', () => (t, ctx) => mainThreadOf(ctx.engine, t)?.fdlimit),
+  def('proc.fdusage', ParamType.DOUBLE, PrintFormat.DEC, 'the ratio between open FDs and maximum available FDs for the process.', () => (t, ctx) => {
+    const m = mainThreadOf(ctx.engine, t);
+    if (m === null) return undefined;
+    const limit = m.fdlimit;
+    if (limit <= 0) return 0;
+    const open = m.fds.size;
+    return open <= limit ? (open * 100) / limit : 100;
+  }),
+  def('proc.vmsize', ParamType.UINT64, PrintFormat.DEC, 'total virtual memory for the process (as kb).', () => (t) => t.vmsizeKb),
+  def('proc.vmrss', ParamType.UINT64, PrintFormat.DEC, 'resident non-swapped memory for the process (as kb).', () => (t) => t.vmrssKb),
+  def('proc.vmswap', ParamType.UINT64, PrintFormat.DEC, 'swapped memory for the process (as kb).', () => (t) => t.vmswapKb),
+  def('proc.vpid', ParamType.INT64, PrintFormat.ID, 'the id of the process generating the event as seen from its current PID namespace.', () => (t) => (t.vpid === -1 ? undefined : t.vpid)),
+  def('proc.sid', ParamType.INT64, PrintFormat.ID, 'the session id of the process generating the event.', () => (t) => t.sid),
+  str(
+    'proc.sname',
+    "the name of the current process's session leader. This is either the process with pid=proc.sid or the eldest ancestor that has the same sid as the current process.",
+    () => (t, ctx) => {
+      const leader = ctx.engine.threads.get(t.sid);
+      if (leader !== undefined) return leader.comm;
+      let m = mainThreadOf(ctx.engine, t);
+      if (m === null) return undefined;
+      const sid = m.sid;
+      forEachAncestor(ctx.engine, m, (a) => {
+        if (a.sid !== sid) return false;
+        m = a;
+        return true;
+      });
+      return m.comm;
+    },
+  ),
+  def('proc.tty', ParamType.INT32, PrintFormat.ID, 'The controlling terminal of the process. 0 for processes without a terminal.', () => (t) => t.tty),
+  str('proc.exepath', 'The full executable path of the process.', () => (t) => t.exepath),
+  def(
+    'proc.vpgid',
+    ParamType.INT64,
+    PrintFormat.ID,
+    'the process group id of the process generating the event, as seen from its current PID namespace.',
+    () => (t) => t.vpgid,
+  ),
+  def('proc.is_container_healthcheck', ParamType.BOOL, PrintFormat.NA, "true if this process is running as a part of the container's health check.", () => () => false),
+  def('proc.is_container_liveness_probe', ParamType.BOOL, PrintFormat.NA, "true if this process is running as a part of the container's liveness probe.", () => () => false),
+  def('proc.is_container_readiness_probe', ParamType.BOOL, PrintFormat.NA, "true if this process is running as a part of the container's readiness probe.", () => () => false),
+  def(
+    'proc.is_exe_writable',
+    ParamType.BOOL,
+    PrintFormat.NA,
+    "true if this process' executable file is writable by the same user that spawned the process.",
+    () => (t) => t.exeWritable,
+  ),
+];
+
+export { isMainThread };

@@ -1,0 +1,46 @@
+/**
+ * Thread-table navigation the process fields share, with sysdig's rules:
+ * a thread is a main thread when tid == pid or it carries the main-thread
+ * flag; a thread's parent is the thread whose tid is its ptid; walking up
+ * the parents stops at a missing parent, at tid -1, or at a loop.
+ */
+import type { StateEngine } from '../state/engine.js';
+import { CloneFlag, type ThreadInfo } from '../state/thread-info.js';
+
+export function isMainThread(t: ThreadInfo): boolean {
+  return t.tid === t.pid || (t.flags & CloneFlag.IS_MAIN_THREAD) !== 0;
+}
+
+/** The process's main thread (the thread itself for a main thread), or null when it is not in the table. */
+export function mainThreadOf(engine: StateEngine, t: ThreadInfo): ThreadInfo | null {
+  if (isMainThread(t)) return t;
+  return engine.threads.get(t.pid) ?? null;
+}
+
+export function parentOf(engine: StateEngine, t: ThreadInfo): ThreadInfo | null {
+  return engine.threads.get(t.ptid) ?? null;
+}
+
+/**
+ * Calls `visit` for each ancestor of `t` (parent first), until it returns
+ * false, an ancestor is missing or has tid -1, or the chain loops
+ * (sysdig's traverse_parent_state, with its two-speed loop detection).
+ */
+export function forEachAncestor(engine: StateEngine, t: ThreadInfo, visit: (a: ThreadInfo) => boolean): void {
+  let slow = parentOf(engine, t);
+  let fast = slow !== null ? parentOf(engine, slow) : null;
+  while (slow !== null && slow.tid !== -1) {
+    if (!visit(slow)) return;
+    slow = parentOf(engine, slow);
+    for (let i = 0; i < 2; i++) {
+      fast = fast !== null ? parentOf(engine, fast) : null;
+      if (slow !== null && (slow === fast || slow.tid === slow.ptid)) return;
+    }
+  }
+}
+
+/** The process's working directory (kept on the main thread, as the kernel shares it). */
+export function cwdOf(engine: StateEngine, t: ThreadInfo): string | undefined {
+  const m = mainThreadOf(engine, t);
+  return m === null ? undefined : m.cwd;
+}
