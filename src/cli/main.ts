@@ -9,6 +9,10 @@ import { runEvents } from './events-command.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
 import { runUi } from '../ui/index.js';
+import { runViewReplay } from './view-command.js';
+import { fieldListText, viewListText } from './listings.js';
+import { ViewFileError } from '../view/view-loader.js';
+import { ViewConfigError } from '../view/view-columns.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -29,27 +33,55 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.events) {
       if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
-      const warned = new Set<string>();
       await runEvents({
         file: opts.readFile,
         filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
         count: opts.count,
         out: new OutputBuffer(),
-        onWarning: (m) => {
-          if (!warned.has(m)) {
-            warned.add(m);
-            process.stderr.write(`tsysdig: warning: ${m}\n`);
-          }
-        },
+        onWarning: warnOnce(),
+      });
+      return EXIT_OK;
+    }
+    if (opts.listFields) {
+      process.stdout.write(fieldListText());
+      return EXIT_OK;
+    }
+    if (opts.listViews) {
+      process.stdout.write(viewListText(opts.viewsDirs));
+      return EXIT_OK;
+    }
+    if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    if ((opts.raw || opts.json) && opts.readFile !== null) {
+      await runViewReplay({
+        file: opts.readFile,
+        viewId: opts.view ?? 'procs',
+        output: opts.raw ? 'raw' : 'json',
+        filter: opts.filter,
+        intervalMs: opts.delayMs,
+        count: opts.count,
+        durationS: opts.durationS,
+        tag: opts.containerColumns ? 'containers' : 'default',
+        viewsDirs: opts.viewsDirs,
+        onWarning: warnOnce(),
       });
       return EXIT_OK;
     }
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     if (!opts.raw && !opts.json) return await runUi(opts);
-    return fail('nothing to do yet: use --events -r FILE', EXIT_USAGE);
+    return fail('live --raw/--json output needs the live source: run as root, or replay with -r FILE', EXIT_USAGE);
   } catch (err) {
     return reportError(err);
   }
+}
+
+/** A warning printer that says each distinct message once. */
+function warnOnce(): (msg: string) => void {
+  const warned = new Set<string>();
+  return (m) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    process.stderr.write(`tsysdig: warning: ${m}\n`);
+  };
 }
 
 /** One line for any failure; a stack trace only with TSYSDIG_DEBUG=1. */
@@ -58,6 +90,7 @@ export function reportError(err: unknown): number {
   if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
+  if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);
