@@ -9,6 +9,7 @@
  * itself, one per 64 KiB of output, and we one per 32 KiB of input: per
  * chunk, never per event.
  */
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from './records.js';

@@ -68,12 +68,40 @@ function appendSanitized(prefix: string, path: string): string {
 }
 
 /**
+ * True when normalisation cannot change `path`: printable, no "." components,
+ * no doubled or trailing separator. Most paths are like this, and skip the
+ * character-by-character rewrite.
+ */
+function isClean(path: string): boolean {
+  const n = path.length;
+  let prev = 0x2f;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+    if (c === 0x2e && prev === 0x2f) return false; // "." or ".." component, or a dot-file (rare): take the slow path
+    if (c === 0x2f && prev === 0x2f && i > 0) return false;
+    if (c === 0x2e && i + 1 < n && path.charCodeAt(i + 1) === 0x2f) return false; // "x./" quirk
+    prev = c;
+  }
+  return !(n > 1 && prev === 0x2f);
+}
+
+/** Reusable result pair: callers read it immediately. */
+const result: [string, boolean] = ['', false];
+
+/**
  * Resolves `path` against directory `dir` (which ends with '/') the way sysdig
- * does. Returns [resolved, wasRelative].
+ * does. Returns [resolved, wasRelative] (a shared tuple: read it at once).
  */
 export function concatenatePaths(dir: string, path: string): [string, boolean] {
-  if (path.length !== 0 && path.charCodeAt(0) !== 0x2f) return [appendSanitized(dir, path), true];
-  return [appendSanitized('', path), false];
+  if (path.length !== 0 && path.charCodeAt(0) !== 0x2f) {
+    result[0] = isClean(path) && dir.endsWith('/') && dir.length > 0 ? dir + path : appendSanitized(dir, path);
+    result[1] = true;
+  } else {
+    result[0] = isClean(path) ? path : appendSanitized('', path);
+    result[1] = false;
+  }
+  return result;
 }
 
 /** Ensures a directory string ends with '/', as thread cwds are kept. */

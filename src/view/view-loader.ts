@@ -17,18 +17,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type Node,
-  type Pair,
-  type YAMLMap,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+
+/** The yaml package, loaded on first parse: cached views need no YAML parser at all. */
+let yamlModule: typeof import('yaml') | null = null;
+function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
 import type { Aggregation, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN'];
@@ -220,7 +217,7 @@ const locations = new WeakMap<ViewDef, ViewLocations>();
 type Value = string | number | boolean | null | Record<string, unknown>[] | string[];
 
 class FileParser {
-  readonly lc = new LineCounter();
+  readonly lc = new (yaml().LineCounter)();
   doc!: Document.Parsed;
 
   constructor(
@@ -239,7 +236,7 @@ class FileParser {
   }
 
   deref(node: unknown, keyPath: string, line: number): Node | null {
-    if (isAlias(node)) {
+    if (yaml().isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) this.fail(this.line(node, line), keyPath, `unknown YAML alias '*${node.source}'`);
       return target as Node;
@@ -249,9 +246,9 @@ class FileParser {
 
   describe(node: Node | null): string {
     if (node === null) return 'nothing';
-    if (isMap(node)) return 'a mapping';
-    if (isSeq(node)) return 'a list';
-    if (isScalar(node)) {
+    if (yaml().isMap(node)) return 'a mapping';
+    if (yaml().isSeq(node)) return 'a list';
+    if (yaml().isScalar(node)) {
       const v = node.value;
       if (typeof v === 'string') return `'${v}'`;
       if (v === null) return 'nothing';
@@ -261,7 +258,7 @@ class FileParser {
   }
 
   parse(): ViewDef {
-    this.doc = parseDocument(this.text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
+    this.doc = yaml().parseDocument(this.text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
     const err = this.doc.errors[0];
     if (err) {
       const line = this.lc.linePos(err.pos[0]).line;
@@ -274,7 +271,7 @@ class FileParser {
       this.fail(line, '', `YAML syntax error: ${msg}`);
     }
     const root = this.deref(this.doc.contents, '', 1);
-    if (!isMap(root)) this.fail(this.line(root), '', `expected a mapping (the view's keys), got ${this.describe(root)}`);
+    if (!yaml().isMap(root)) this.fail(this.line(root), '', `expected a mapping (the view's keys), got ${this.describe(root)}`);
 
     const raw = this.readMap(root, '', VIEW_KEYS);
     const v = raw.values;
@@ -324,7 +321,7 @@ class FileParser {
     for (const pair of map.items as Pair<unknown, unknown>[]) {
       const keyNode = this.deref(pair.key, keyPath, mapLine);
       const keyLine = this.line(keyNode, mapLine);
-      if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
+      if (!yaml().isScalar(keyNode) || typeof keyNode.value !== 'string') {
         this.fail(keyLine, keyPath, `keys must be plain names, got ${this.describe(keyNode)}`);
       }
       const key = keyNode.value;
@@ -347,7 +344,7 @@ class FileParser {
 
   readValue(node: Node | null, keyPath: string, spec: KeySpec, keyLine: number): Value {
     const line = this.line(node, keyLine);
-    const scalar = isScalar(node) ? node.value : undefined;
+    const scalar = yaml().isScalar(node) ? node.value : undefined;
     const bad = (expected: string): never => this.fail(line, keyPath, `expected ${expected}, got ${this.describe(node)}`);
     switch (spec.kind) {
       case 'string':
@@ -379,10 +376,10 @@ class FileParser {
         return scalar as string;
       }
       case 'strings': {
-        if (!isSeq(node)) bad('a list of strings');
+        if (!yaml().isSeq(node)) bad('a list of strings');
         return (node as unknown as { items: unknown[] }).items.map((item, i) => {
           const n = this.deref(item, `${keyPath}[${i}]`, line);
-          if (!isScalar(n) || typeof n.value !== 'string') {
+          if (!yaml().isScalar(n) || typeof n.value !== 'string') {
             this.fail(this.line(n, line), `${keyPath}[${i}]`, `expected a string, got ${this.describe(n)}`);
           }
           return n.value as string;
@@ -391,13 +388,13 @@ class FileParser {
       case 'columns':
       case 'actions': {
         const what = spec.kind === 'columns' ? 'column' : 'action';
-        if (!isSeq(node)) bad(`a list of ${what}s`);
+        if (!yaml().isSeq(node)) bad(`a list of ${what}s`);
         const items = (node as unknown as { items: unknown[] }).items;
         if (spec.kind === 'columns' && items.length === 0) this.fail(line, keyPath, 'a view needs at least one column');
         return items.map((item, i) => {
           const p = `${keyPath}[${i}]`;
           const n = this.deref(item, p, line);
-          if (!isMap(n)) this.fail(this.line(n, line), p, `expected a mapping (one ${what}), got ${this.describe(n)}`);
+          if (!yaml().isMap(n)) this.fail(this.line(n, line), p, `expected a mapping (one ${what}), got ${this.describe(n)}`);
           const r = this.readMap(n, p, spec.kind === 'columns' ? COLUMN_KEYS : ACTION_KEYS);
           return { ...r.values, __lines: r.lines, __line: r.mapLine, __path: p };
         });
@@ -596,6 +593,62 @@ function viewFilesIn(dir: string): string[] {
  * doesn't exist. Any other missing directory is an error.
  */
 export function loadViews(dirs: string[], options: LoadViewsOptions = {}): ViewRegistry {
+  const cache = new ParsedViewCache();
+  try {
+    return loadViewsWith(cache, dirs, options);
+  } finally {
+    cache.save();
+  }
+}
+
+/**
+ * Parsed views cached by file path, size and mtime, in the user's cache
+ * directory: parsing YAML with line tracking costs ~5 ms a file, and the
+ * command line loads every view to check drill-down targets. A stale or
+ * unreadable cache is simply ignored; a file that changed is parsed again.
+ */
+class ParsedViewCache {
+  private readonly path = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tsysdig', 'views-v1.json');
+  private entries: Record<string, { size: number; mtimeMs: number; view: ViewDef; loc: ViewLocations }> = {};
+  private dirty = false;
+
+  constructor() {
+    try {
+      this.entries = JSON.parse(fs.readFileSync(this.path, 'utf8')) as typeof this.entries;
+    } catch {
+      this.entries = {};
+    }
+  }
+
+  parse(file: string, shown: string): ViewDef {
+    const abs = path.resolve(file);
+    const st = fs.statSync(abs);
+    const hit = this.entries[abs];
+    if (hit !== undefined && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      const view: ViewDef = { ...hit.view, source: shown };
+      locations.set(view, hit.loc);
+      return view;
+    }
+    const view = parseViewFile(shown, fs.readFileSync(abs, 'utf8'));
+    this.entries[abs] = { size: st.size, mtimeMs: st.mtimeMs, view, loc: locations.get(view)! };
+    this.dirty = true;
+    return view;
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    try {
+      fs.mkdirSync(path.dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify(this.entries), { mode: 0o600 });
+      fs.renameSync(tmp, this.path);
+    } catch {
+      // A read-only home only costs the parse next time.
+    }
+  }
+}
+
+function loadViewsWith(cache: ParsedViewCache, dirs: string[], options: LoadViewsOptions): ViewRegistry {
   const builtin = options.builtinDir === undefined ? BUILTIN_VIEWS_DIR : options.builtinDir;
   const user = options.userDir === undefined ? userViewsDir() : options.userDir;
   const ordered = [...(builtin !== null ? [builtin] : []), ...(user !== null ? [user] : []), ...dirs];
@@ -614,7 +667,7 @@ export function loadViews(dirs: string[], options: LoadViewsOptions = {}): ViewR
   unique.forEach((dir, dirIndex) => {
     for (const file of viewFilesIn(dir)) {
       const shown = displayPath(file);
-      const view = parseViewFile(shown, fs.readFileSync(file, 'utf8'), options);
+      const view = options.validateField === undefined ? cache.parse(file, shown) : parseViewFile(shown, fs.readFileSync(file, 'utf8'), options);
       const prev = byId.get(view.id);
       if (prev && prev.dirIndex === dirIndex) {
         const prevLine = locations.get(prev.view)!.idLine;

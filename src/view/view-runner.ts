@@ -48,7 +48,9 @@ export class ViewRunner {
   private sampleStartNs = 0;
   private firstTs = 0;
   private lastTs = 0;
-  private lastTsBig = 0n;
+  /** Exact timestamp of the last event, as u32 halves (no BigInt per event). */
+  private lastTsHi = 0;
+  private lastTsLo = 0;
   private sampleEvents = 0;
   private totalEvents = 0;
 
@@ -81,7 +83,8 @@ export class ViewRunner {
       this.nextFlushNs = ts - (ts % this.opts.intervalNs) + this.opts.intervalNs;
     }
     this.lastTs = ts;
-    this.lastTsBig = ev.tsBig();
+    this.lastTsHi = ev.tsHi;
+    this.lastTsLo = ev.tsLo;
     this.sampleEvents++;
     this.totalEvents++;
     this.interval.processEvent(ev);
@@ -107,7 +110,7 @@ export class ViewRunner {
     if (this.total === null) return;
     this.interval.foldInto(this.total);
     this.interval.takeSample();
-    this.total.processThreadTable(this.lastTsBig);
+    this.total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));
     const sample = this.total.takeSample();
     this.opts.onSample(sample, {
       startNs: this.firstTs,

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: replay benchmarks against csysdig, measured in the same run.
+ *
+ * Inputs are inflated from real fixtures (about a million events each):
+ *   - falco_psp_privileged × 500 (the capture named by the foundation issue;
+ *     mostly procinfo events), and
+ *   - libs_curl_google × 700 (a syscall-rich capture: files, sockets, processes).
+ * For each: the reader alone, reader + state engine, and every compared view,
+ * each in its own process (so peak RSS is that run's alone), next to
+ * `csysdig --raw -r SAME -v VIEW` when csysdig is installed.
+ *
+ * Options: --quick (fewer copies), --views a,b,c, --only state|views.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inflateCapture } from './inflate.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORKER = join(ROOT, 'dist', 'bench', 'replay-worker.js');
+const COMPARED_VIEWS = ['procs', 'containers', 'connections', 'syscalls', 'files', 'directories', 'errors', 'threads', 'sports', 'io_by_type', 'procs_fd_usage'];
+
+interface Measure {
+  events: number;
+  ms: number;
+  maxRssKb: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function runWorker(mode: string, file: string): Measure {
+  const out = execFileSync(process.execPath, [WORKER, mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const m = JSON.parse(out.trim().split('\n').pop()!) as Measure;
+  return m;
+}
+
+function hasCsysdig(): boolean {
+  return spawnSync('csysdig', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Wall time (ms) and peak RSS (KB, via GNU time when present) of csysdig on the same file. */
+function runCsysdig(view: string, file: string): { ms: number; maxRssKb: number | null } {
+  const t0 = process.hrtime.bigint();
+  const gnuTime = existsSync('/usr/bin/time');
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', 'csysdig', '--raw', '-r', file, '-v', view], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync('csysdig', ['--raw', '-r', file, '-v', view], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`csysdig failed on ${view}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  const rss = gnuTime ? Number(r.stderr.trim().split('\n').pop()) : null;
+  return { ms, maxRssKb: rss !== null && Number.isFinite(rss) ? rss : null };
+}
+
+/** Median of three runs (wall time), to damp noise on a shared 2-core machine. */
+function median3<T extends { ms: number }>(f: () => T): T {
+  const runs = [f(), f(), f()].sort((a, b) => a.ms - b.ms);
+  return runs[1]!;
+}
+
+async function input(name: string, copies: number): Promise<{ file: string; events: number }> {
+  const file = join(tmpdir(), `tsysdig-bench-${name}-x${copies}.scap`);
+  const src = join(ROOT, 'test', 'fixtures', `${name}.scap`);
+  if (!existsSync(file)) await inflateCapture(src, file, copies);
+  return { file, events: 0 };
+}
+
+function fmtRate(events: number, ms: number): string {
+  return `${((events / ms) * 1000 / 1e6).toFixed(2)} M/s`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(WORKER)) throw new Error('build first: npm run build');
+  const quick = process.argv.includes('--quick');
+  const only = arg('--only');
+  const views = (arg('--views') ?? COMPARED_VIEWS.join(',')).split(',');
+  const csysdig = hasCsysdig();
+  if (!csysdig) process.stdout.write('csysdig not installed: ratios skipped (apt-get install sysdig)\n');
+  const inputs: [string, number][] = [
+    ['falco_psp_privileged', quick ? 50 : 500],
+    ['libs_curl_google', quick ? 70 : 700],
+  ];
+  process.stdout.write(`node ${process.version}, ${new Date().toISOString()}\n`);
+  for (const [name, copies] of inputs) {
+    const { file } = await input(name, copies);
+    process.stdout.write(`\n## ${name} x ${copies} (${file})\n\n`);
+    if (only !== 'views') {
+      process.stdout.write('| run | events | wall | rate | peak RSS |\n|---|---|---|---|---|\n');
+      for (const mode of ['read', 'state']) {
+        const m = median3(() => runWorker(mode, file));
+        process.stdout.write(`| ${mode === 'read' ? 'reader' : 'reader + state engine'} | ${m.events} | ${m.ms.toFixed(0)} ms | ${fmtRate(m.events, m.ms)} | ${(m.maxRssKb / 1024).toFixed(0)} MB |\n`);
+      }
+    }
+    if (only !== 'state') {
+      process.stdout.write('\n| view | tsysdig wall | tsysdig RSS | csysdig wall | csysdig RSS | ratio (tsysdig/csysdig) |\n|---|---|---|---|---|---|\n');
+      for (const v of views) {
+        const m = median3(() => runWorker(`view:${v}`, file));
+        const c = csysdig ? median3(() => runCsysdig(v, file)) : null;
+        const ratio = c !== null ? (m.ms / c.ms).toFixed(2) : 'n/a';
+        const crss = c?.maxRssKb != null ? `${(c.maxRssKb / 1024).toFixed(0)} MB` : 'n/a';
+        process.stdout.write(`| ${v} | ${m.ms.toFixed(0)} ms | ${(m.maxRssKb / 1024).toFixed(0)} MB | ${c !== null ? c.ms.toFixed(0) + ' ms' : 'n/a'} | ${crss} | ${ratio} |\n`);
+      }
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+});
