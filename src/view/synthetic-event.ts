@@ -20,9 +20,15 @@ export class SyntheticEvent {
 
   /** Re-targets the event: timestamp (ns) and thread id. */
   set(ts: bigint, tid: number): void {
+    this.buf.writeBigUInt64LE(ts < 0n ? 0n : ts, 0);
+    this.setTid(tid);
+  }
+
+  /** Changes only the thread id (once per thread in a sample pass: no BigInt, no re-decode). */
+  setTid(tid: number): void {
     const b = this.buf;
-    b.writeBigUInt64LE(ts < 0n ? 0n : ts, 0);
-    b.writeBigInt64LE(BigInt(tid), 8);
+    b.writeInt32LE(tid | 0, 8);
+    b.writeInt32LE(tid < 0 ? -1 : Math.floor(tid / 4294967296), 12);
     this.event.decode(b, 0, EVENT_HEADER_SIZE, 2, true);
   }
 }

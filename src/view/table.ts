@@ -134,10 +134,35 @@ export function sortsDescending(t: ParamType): boolean {
   }
 }
 
+/**
+ * One row under aggregation. Numeric values live in a Float64Array and text in
+ * a string array (index = value column), so updating a row never boxes a
+ * double: the per-event path allocates nothing once a key exists.
+ */
 interface Row {
   key: CellValue;
-  vals: CellValue[];
-  cnts: number[];
+  nums: Float64Array;
+  strs: string[];
+  cnts: Uint32Array;
+}
+
+/** Scratch for one row being added: key, then the values by value column. */
+interface RowInput {
+  key: CellValue;
+  nums: Float64Array;
+  strs: string[];
+  cnts: Uint32Array;
+}
+
+function newInput(n: number): RowInput {
+  return { key: 0, nums: new Float64Array(n), strs: new Array<string>(n).fill(''), cnts: new Uint32Array(n) };
+}
+
+/** Per value column: how it aggregates and whether it is numeric / integer. */
+interface ColumnKinds {
+  agg: Int8Array;
+  numeric: Uint8Array;
+  integer: Uint8Array;
 }
 
 /** The value a missing field takes in views with use_defaults (null: the event is dropped). */
@@ -190,13 +215,13 @@ export class ViewTable {
   readonly postmerge: TableColumn[] | null;
   /** For each postmerge column, the premerge column it comes from. */
   private readonly groupbyColumns: number[];
-  private readonly premergeAgg: Int8Array;
-  private readonly postmergeAgg: Int8Array;
+  /** Kinds of the premerge value columns (premerge[1..]) and of the postmerge ones (postmerge[1..]). */
+  private readonly preKinds: ColumnKinds;
+  private readonly postKinds: ColumnKinds | null;
+  /** Whether premerge column j (0 = key) is numeric. */
   private readonly numeric: boolean[];
-  private readonly integer: boolean[];
   private rows = new Map<CellValue, Row>();
-  private readonly scratchVals: CellValue[];
-  private readonly scratchCnts: number[];
+  private readonly input: RowInput;
   private readonly ctx: EventContext;
   private readonly synthetic = new SyntheticEvent();
   sortingColumn: number;
@@ -211,11 +236,9 @@ export class ViewTable {
     if (key < 0) throw new Error('table is missing the key');
     this.premerge = [columns[key]!, ...columns.filter((_, i) => i !== key)];
     const n = this.premerge.length;
-    this.premergeAgg = Int8Array.from(this.premerge.map((c) => aggCode(c.aggregation)));
     this.numeric = this.premerge.map((c) => isNumericType(c.type));
-    this.integer = this.premerge.map((c) => isIntegerType(c.type));
-    this.scratchVals = new Array<CellValue>(n).fill(0);
-    this.scratchCnts = new Array<number>(n).fill(0);
+    this.preKinds = kindsOf(this.premerge.slice(1), (c) => c.aggregation);
+    this.input = newInput(n - 1);
     this.ctx = { ev: this.synthetic.event, engine };
     const gb = this.premerge.findIndex((c) => c.column.isGroupbyKey);
     if (gb >= 0) {
@@ -226,11 +249,11 @@ export class ViewTable {
       }
       this.groupbyColumns = order;
       this.postmerge = order.map((j) => this.premerge[j]!);
-      this.postmergeAgg = Int8Array.from(this.postmerge.map((c) => aggCode(c.groupbyAggregation)));
+      this.postKinds = kindsOf(this.postmerge.slice(1), (c) => c.groupbyAggregation);
     } else {
       this.groupbyColumns = [];
       this.postmerge = null;
-      this.postmergeAgg = new Int8Array(0);
+      this.postKinds = null;
     }
     this.sortingColumn = opts.sortingColumn;
     this.sortAscending = !sortsDescending(this.columnAt(this.sortingColumn + 1).type);
@@ -268,23 +291,29 @@ export class ViewTable {
 
   private extractAndAdd(ctx: EventContext): void {
     const cols = this.premerge;
-    const vals = this.scratchVals;
-    const cnts = this.scratchCnts;
+    const inp = this.input;
+    const numeric = this.numeric;
     for (let j = 0; j < cols.length; j++) {
       const c = cols[j]!;
-      const v = c.extractor.get(ctx);
+      let v = c.extractor.get(ctx);
+      let cnt = 1;
       if (v === undefined) {
         if (!this.opts.useDefaults) return;
         const d = defaultValue(c.type, c.printFormat);
         if (d === null) return;
-        vals[j] = d;
-        cnts[j] = 0;
-      } else {
-        vals[j] = toCell(v, this.numeric[j]!);
-        cnts[j] = 1;
+        v = d;
+        cnt = 0;
       }
+      if (j === 0) {
+        inp.key = toCell(v, numeric[0]!);
+        continue;
+      }
+      const i = j - 1;
+      if (numeric[j]) inp.nums[i] = typeof v === 'number' ? v : Number(v);
+      else inp.strs[i] = typeof v === 'string' ? v : String(v);
+      inp.cnts[i] = cnt;
     }
-    addRow(this.rows, vals, cnts, this.premergeAgg, this.numeric, this.integer);
+    addRow(this.rows, inp, this.preKinds, false);
   }
 
   /**
@@ -299,8 +328,9 @@ export class ViewTable {
     const tsSec = ts - (ts % 1_000_000_000n) - 1n;
     const ctx = this.ctx;
     ctx.ev = this.synthetic.event;
+    this.synthetic.set(tsSec, 0);
     for (const t of engine.threads.values()) {
-      this.synthetic.set(tsSec, t.tid);
+      this.synthetic.setTid(t.tid);
       engine.thread = t;
       engine.fd = null;
       engine.errorCode = 0;
@@ -314,17 +344,7 @@ export class ViewTable {
 
   /** Folds this table's rows into `total` (used to keep whole-capture totals across intervals). */
   foldInto(total: ViewTable): void {
-    for (const r of this.rows.values()) {
-      const vals = total.scratchVals;
-      const cnts = total.scratchCnts;
-      vals[0] = r.key;
-      cnts[0] = 1;
-      for (let j = 1; j < vals.length; j++) {
-        vals[j] = r.vals[j - 1]!;
-        cnts[j] = r.cnts[j - 1]!;
-      }
-      addRow(total.rows, vals, cnts, total.premergeAgg, total.numeric, total.integer, true);
-    }
+    for (const r of this.rows.values()) addRow(total.rows, r, total.preKinds, true);
   }
 
   /** Builds the sample (merging under the group-by key, sorting) and clears the table. */
@@ -335,25 +355,31 @@ export class ViewTable {
       rows = new Map();
       const order = this.groupbyColumns;
       const n = order.length;
-      const vals = new Array<CellValue>(n);
-      const cnts = new Array<number>(n);
-      const numeric = order.map((j) => this.numeric[j]!);
-      const integer = order.map((j) => this.integer[j]!);
+      const inp = newInput(n - 1);
+      const numeric = this.numeric;
       for (const r of this.rows.values()) {
-        for (let k = 0; k < n; k++) {
-          const src = order[k]!;
-          vals[k] = r.vals[src - 1]!;
-          cnts[k] = r.cnts[src - 1]!;
+        // The group-by key is premerge column order[0]; the others follow in postmerge order.
+        const g = order[0]! - 1;
+        inp.key = numeric[order[0]!] ? r.nums[g]! : r.strs[g]!;
+        for (let k = 1; k < n; k++) {
+          const src = order[k]! - 1;
+          inp.nums[k - 1] = r.nums[src]!;
+          inp.strs[k - 1] = r.strs[src]!;
+          inp.cnts[k - 1] = r.cnts[src]!;
         }
-        addRow(rows, vals, cnts, this.postmergeAgg, numeric, integer);
+        addRow(rows, inp, this.postKinds!, false);
       }
       cols = this.postmerge;
     } else {
       rows = this.rows;
       cols = this.premerge;
     }
+    const kinds = cols.slice(1).map((c) => isNumericType(c.type));
     const out: SampleRow[] = [];
-    for (const r of rows.values()) out.push({ key: r.key, values: r.vals, counts: r.cnts });
+    for (const r of rows.values()) {
+      const values: CellValue[] = kinds.map((num, i) => (num ? r.nums[i]! : r.strs[i]!));
+      out.push({ key: r.key, values, counts: Array.from(r.cnts) });
+    }
     if (clear) this.rows = new Map();
     const sorted = this.sortRows(out, cols);
     return { columns: cols.slice(1), keyColumn: cols[0]!, rows: sorted, sortColumn: this.sortingColumn, ascending: this.sortAscending };
@@ -390,66 +416,70 @@ export class ViewTable {
   }
 }
 
+function kindsOf(cols: TableColumn[], agg: (c: TableColumn) => Aggregation): ColumnKinds {
+  return {
+    agg: Int8Array.from(cols.map((c) => aggCode(agg(c)))),
+    numeric: Uint8Array.from(cols.map((c) => (isNumericType(c.type) ? 1 : 0))),
+    integer: Uint8Array.from(cols.map((c) => (isIntegerType(c.type) ? 1 : 0))),
+  };
+}
+
 /**
  * sinsp_table::add_row + add_fields: inserts or combines one row's values.
  * `fold` combines two partial premerge tables (interval into total): sums and counts simply add.
  */
-function addRow(
-  rows: Map<CellValue, Row>,
-  vals: CellValue[],
-  cnts: number[],
-  agg: Int8Array,
-  numeric: boolean[],
-  integer: boolean[],
-  fold = false,
-): void {
-  const key = vals[0]!;
+function addRow(rows: Map<CellValue, Row>, inp: RowInput, kinds: ColumnKinds, fold: boolean): void {
+  const key = inp.key;
   const row = rows.get(key);
   if (row === undefined) {
-    rows.set(key, { key, vals: vals.slice(1), cnts: cnts.slice(1) });
+    rows.set(key, { key, nums: inp.nums.slice(), strs: inp.strs.slice(), cnts: inp.cnts.slice() });
     return;
   }
-  const dv = row.vals;
+  const dn = row.nums;
+  const ds = row.strs;
   const dc = row.cnts;
-  for (let j = 1; j < vals.length; j++) {
-    const a = agg[j]!;
-    const i = j - 1;
-    const src = vals[j]!;
-    const scnt = cnts[j]!;
+  const agg = kinds.agg;
+  const numeric = kinds.numeric;
+  const n = agg.length;
+  for (let i = 0; i < n; i++) {
+    const a = agg[i]!;
+    if (a === A_NONE) continue;
+    const scnt = inp.cnts[i]!;
+    if (numeric[i] === 0) {
+      // Text: MAX and MIN keep the newest value, as sysdig copies it; SUM/AVG do nothing.
+      if (a === A_MAX || (a === A_MIN && scnt !== 0 && dc[i] !== 0)) ds[i] = inp.strs[i]!;
+      else if (a === A_MIN && scnt !== 0) dc[i] = dc[i]! + 1;
+      else if (a === A_AVG) dc[i] = dc[i]! + scnt;
+      continue;
+    }
+    const src = inp.nums[i]!;
     switch (a) {
-      case A_NONE:
-        break;
       case A_SUM:
       case A_TIME_AVG:
-        if (!numeric[j]) break;
-        if (scnt < 2 || fold) dv[i] = (dv[i] as number) + (src as number);
+        if (scnt < 2 || fold) dn[i] = dn[i]! + src;
         else {
           // Merging averaged values: sysdig turns both sides into averages first.
-          const isInt = integer[j]!;
-          let d = dv[i] as number;
+          const isInt = kinds.integer[i] === 1;
+          let d = dn[i]!;
           if (dc[i]! > 1) d = isInt ? idiv(d, dc[i]!) : d / dc[i]!;
-          d += isInt ? idiv(src as number, scnt) : (src as number) / scnt;
-          dv[i] = d;
+          d += isInt ? idiv(src, scnt) : src / scnt;
+          dn[i] = d;
           dc[i] = 1;
         }
         break;
       case A_AVG:
         dc[i] = dc[i]! + scnt;
-        if (numeric[j]) dv[i] = (dv[i] as number) + (src as number);
+        dn[i] = dn[i]! + src;
         break;
       case A_MAX:
-        if (numeric[j]) {
-          if ((dv[i] as number) < (src as number)) dv[i] = src;
-        } else dv[i] = src;
+        if (dn[i]! < src) dn[i] = src;
         break;
       case A_MIN:
         if (scnt !== 0) {
           if (dc[i] === 0) {
-            if (numeric[j]) dv[i] = (dv[i] as number) + (src as number);
+            dn[i] = dn[i]! + src;
             dc[i] = dc[i]! + 1;
-          } else if (numeric[j]) {
-            if ((dv[i] as number) > (src as number)) dv[i] = src;
-          } else dv[i] = src;
+          } else if (dn[i]! > src) dn[i] = src;
         }
         break;
     }
