@@ -16,8 +16,8 @@ import { FdType, type FdRecord, type GroupRecord, type InterfaceRecord, type Mac
 import { ScapEvent } from '../event/scap-event.js';
 import { EventFlag } from '../event/types.js';
 import { EV } from '../event/event-ids.js';
-import { FdInfo, L4 } from './fd-info.js';
-import { ipv4ToString, ipv6Tuple, ipv4Tuple, ipv6ToString } from './inet.js';
+import { FdFlag, FdInfo, L4 } from './fd-info.js';
+import { ipv4ToString, ipv6Tuple, ipv4Tuple, ipv6ToString, isIpv4MappedIpv6 } from './inet.js';
 import { withTrailingSlash } from './paths.js';
 import { CloneFlag, ThreadInfo } from './thread-info.js';
 import { UserTable } from './users.js';
@@ -53,6 +53,10 @@ export class StateEngine {
   firstEventTsLo = 0;
   /** True when the current event renamed the fd it used (a datagram socket's tuple changing): fd.name_changed. */
   fdNameChanged = false;
+
+  /** Ports some process of the snapshot listens on, and whether the snapshot has been finalised. */
+  private readonly serverPorts = new Set<number>();
+  private snapshotDone = false;
 
   // ---- deferred removals (applied when the next event arrives) ----
   private tidToRemove = -1;
@@ -115,38 +119,52 @@ export class StateEngine {
         f.dip4 = bytesToIpv4(r.dip);
         f.sport = r.sport;
         f.dport = r.dport;
+        if (f.l4proto === L4.TCP) f.flags |= FdFlag.SOCKET_CONNECTED;
         f.name = ipv4Tuple(f.sip4, f.sport, f.dip4, f.dport);
         break;
       }
       case FdType.IPV6_SOCK: {
+        const sip = r.sip ?? new Uint8Array(16);
+        const dip = r.dip ?? new Uint8Array(16);
         f.l4proto = r.l4proto as L4;
-        f.sip6 = r.sip ?? new Uint8Array(16);
-        f.dip6 = r.dip ?? new Uint8Array(16);
         f.sport = r.sport;
         f.dport = r.dport;
-        f.name = ipv6Tuple(f.sip6, f.sport, f.dip6, f.dport);
+        if (f.l4proto === L4.TCP) f.flags |= FdFlag.SOCKET_CONNECTED;
+        if (isIpv4MappedIpv6(sip) && isIpv4MappedIpv6(dip)) {
+          // IPv4 peers of an IPv6 socket: sysdig shows them as the IPv4 connection they are.
+          f.type = FdType.IPV4_SOCK;
+          f.sip4 = bytesToIpv4(sip.subarray(12));
+          f.dip4 = bytesToIpv4(dip.subarray(12));
+          f.name = ipv4Tuple(f.sip4, f.sport, f.dip4, f.dport);
+        } else {
+          f.sip6 = sip;
+          f.dip6 = dip;
+          f.name = ipv6Tuple(sip, f.sport, dip, f.dport);
+        }
         break;
       }
       case FdType.IPV4_SERVSOCK: {
         f.l4proto = r.l4proto as L4;
         f.sip4 = bytesToIpv4(r.sip);
         f.sport = r.sport;
-        f.flags |= 8; // ROLE_SERVER
         f.name = `${ipv4ToString(f.sip4)}:${f.sport}`;
+        this.serverPorts.add(f.sport);
         break;
       }
       case FdType.IPV6_SERVSOCK: {
         f.l4proto = r.l4proto as L4;
         f.sip6 = r.sip ?? new Uint8Array(16);
         f.sport = r.sport;
-        f.flags |= 8;
         f.name = `${ipv6ToString(f.sip6)}:${f.sport}`;
+        this.serverPorts.add(f.sport);
         break;
       }
       case FdType.UNIX_SOCK:
         f.unixSource = r.unixSource;
         f.unixDest = r.unixDest;
         f.name = r.name;
+        // A named unix socket is the listening end.
+        f.flags |= r.name === '' ? FdFlag.ROLE_CLIENT : FdFlag.ROLE_SERVER;
         break;
       default:
         f.name = r.name;
@@ -155,6 +173,30 @@ export class StateEngine {
     const lastFd = t.lastEventFd;
     t.addFd(r.fd, f);
     t.lastEventFd = lastFd;
+  }
+
+  /**
+   * Once the snapshot is in: connected IPv4 sockets of the process list are
+   * oriented client→server, using the ports some process listens on (as
+   * sysdig does, since /proc does not say which end initiated).
+   */
+  private finishSnapshot(): void {
+    this.snapshotDone = true;
+    for (const t of this.threads.values()) {
+      for (const f of t.ownFds.values()) {
+        if (f.type !== FdType.IPV4_SOCK) continue;
+        if (this.serverPorts.has(f.sport)) {
+          const ip = f.sip4;
+          const port = f.sport;
+          f.sip4 = f.dip4;
+          f.sport = f.dport;
+          f.dip4 = ip;
+          f.dport = port;
+          f.name = ipv4Tuple(f.sip4, f.sport, f.dip4, f.dport);
+          f.flags |= FdFlag.ROLE_SERVER;
+        } else f.flags |= FdFlag.ROLE_CLIENT;
+      }
+    }
   }
 
   onInterface(i: InterfaceRecord): void {
@@ -257,6 +299,7 @@ export class StateEngine {
 
   /** Parses one event into the state. Afterwards `thread`, `fd`, `errorCode` describe it. */
   process(ev: ScapEvent): void {
+    if (!this.snapshotDone) this.finishSnapshot();
     this.nevents++;
     const ts = ev.ts;
     if (this.firstTs === 0) this.firstTs = ts;
