@@ -27,7 +27,11 @@ export class NetworkInterfaces {
   private readonly v4: { addr: number; netmask: number }[] = [];
   private readonly v6: Uint8Array[] = [];
 
+  /** The records as received (for writing a capture's interface list). */
+  readonly records: InterfaceRecord[] = [];
+
   add(i: InterfaceRecord): void {
+    this.records.push(i);
     if (i.family === 4) this.v4.push({ addr: u32(i.addr), netmask: u32(i.netmask) });
     else this.v6.push(Uint8Array.from(i.addr));
   }

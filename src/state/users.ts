@@ -44,4 +44,11 @@ export class UserTable {
   get userCount(): number {
     return this.nusers;
   }
+  /** Every user record (for writing a capture's user list). */
+  allUsers(): UserRecord[] {
+    return [...this.users.values()].flatMap((m) => [...m.values()]);
+  }
+  allGroups(): GroupRecord[] {
+    return [...this.groups.values()].flatMap((m) => [...m.values()]);
+  }
 }

@@ -164,8 +164,14 @@ export class ScapWriter {
    * those: see SnapshotRecorder). Lists left out are not written. The
    * snapshot is written to the file before this returns.
    */
-  writeSnapshot(engine: StateEngine, lists: SnapshotLists = {}, opts: SnapshotOptions = {}): void {
+  writeSnapshot(engine: StateEngine, given?: SnapshotLists, opts: SnapshotOptions = {}): void {
     if (this.failed !== null || this.closed) return;
+    // Without explicit lists, the engine's own users, groups and interfaces are written.
+    const lists: SnapshotLists = given ?? {
+      interfaces: engine.interfaces.records.length > 0 ? engine.interfaces.records : undefined,
+      users: engine.users.userCount > 0 ? engine.users.allUsers() : undefined,
+      groups: engine.users.userCount > 0 ? engine.users.allGroups() : undefined,
+    };
     this.checkMetadata('writeSnapshot');
     if (engine.machine !== null) this.writeMachineInfo(engine.machine);
     if (lists.interfaces !== undefined) this.writeInterfaceList(lists.interfaces);
