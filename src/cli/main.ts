@@ -10,6 +10,8 @@ import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
 import { runUi } from '../ui/index.js';
 import { runViewReplay } from './view-command.js';
+import { copyCapture } from '../capture/writer/index.js';
+import { CaptureWriteError } from '../capture/writer/index.js';
 import { fieldListText, viewListText } from './listings.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
@@ -51,6 +53,15 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    if (opts.writeFile !== null && opts.readFile !== null) {
+      // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
+      await copyCapture(opts.readFile, opts.writeFile, {
+        gzip: opts.gzip,
+        filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
+        onWarning: warnOnce(),
+      });
+      return EXIT_OK;
+    }
     if ((opts.raw || opts.json) && opts.readFile !== null) {
       await runViewReplay({
         file: opts.readFile,
@@ -90,6 +101,7 @@ export function reportError(err: unknown): number {
   if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
+  if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
