@@ -1,0 +1,1140 @@
+/**
+ * The full-screen application: csysdig's interaction model on top of a
+ * Session (source -> state engine -> the current screen's consumer).
+ *
+ * Screens: a table view, a list view, the spectrogram, echo (F5) and dig
+ * (F6). Every move between screens goes through the selection stack
+ * (selection.ts): Enter drills into the selected row, F2 switches view in
+ * the same context, F5/F6/F12 open the selection's I/O, events or latency
+ * spectrogram, an applied sysdig filter re-opens the view; Backspace undoes
+ * the last of these, restoring view, sort, filter and selected row.
+ *
+ * The screen is redrawn when input arrives, when a sample arrives, and,
+ * while a replay is being read, a few times a second for the progress bar.
+ */
+import { spawnSync } from 'node:child_process';
+import { CaptureError } from '../capture/records.js';
+import type { FieldRegistry } from '../fields/registry.js';
+import { fieldValueText } from '../fields/render.js';
+import { compileFilter } from '../filter/index.js';
+import type { EventContext } from '../fields/types.js';
+import { formatDuration } from '../view/cell-format.js';
+import { isNumericType, type CellValue, type Sample } from '../view/table.js';
+import type { ViewAction, ViewColumn, ViewDef } from '../view/view-def.js';
+import type { ViewRegistry } from '../view/view-loader.js';
+import type { SampleInfo } from '../view/view-runner.js';
+import { ActionError, substituteCommand } from './actions.js';
+import { C } from './colors.js';
+import { ListConsumer, TableConsumer, type Consumer } from './consumers.js';
+import { DigConsumer } from './dig-view.js';
+import { BUFFER_FORMATS, EchoConsumer, type BufferFormat } from './echo-view.js';
+import { Prompt } from './filter-prompt.js';
+import { menuActionAt, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
+import { renderHeader, type HeaderHit } from './header.js';
+import { helpLines } from './help.js';
+import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS } from './keys.js';
+import { ACTION_MENU_WIDTH, layout, MIN_HEIGHT, MIN_WIDTH, TABLE_Y, VIEW_MENU_WIDTH } from './layout.js';
+import { viewInfoLines } from './legend.js';
+import { findRow } from './search.js';
+import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hierarchyFilter, selectionText, type SelectionEntry } from './selection.js';
+import { Session } from './session.js';
+import { SideMenu } from './side-menu.js';
+import { SpectroConsumer, SpectroWidget } from './spectro.js';
+import { renderProgress, statusText } from './status.js';
+import { centre, TableWidget } from './table-widget.js';
+import type { Display } from './term.js';
+import { TextBuffer, TextView } from './text-view.js';
+import type { EventSource } from './source.js';
+import { ViewsMenu } from './views-menu.js';
+
+export interface AppConfig {
+  views: ViewRegistry;
+  fields: FieldRegistry;
+  source: EventSource;
+  display: Display;
+  /** Starting view id. */
+  view: string;
+  /** Command-line filter, ANDed with everything (csysdig's capture filter). */
+  filter: string;
+  intervalMs: number;
+  /** Replays: stop after this many events / seconds of capture time (-n, -M; 0 = all). */
+  count?: number;
+  durationS?: number;
+  /** Column tag: 'containers' with -pc, else 'default'. */
+  tag: string;
+  version: string;
+}
+
+type Overlay = { kind: 'help' | 'legend'; view: TextView };
+
+/** Minimum time between two redraws caused by data (input redraws at once). */
+const DATA_REDRAW_MS = 100;
+/** Progress redraw period while a replay is being read. */
+const PROGRESS_MS = 250;
+
+export class App {
+  private readonly session: Session;
+  private readonly d: Display;
+  private readonly cfg: AppConfig;
+
+  // ---- where we are ----
+  private screen: string;
+  private hierarchy: SelectionEntry[] = [];
+  private manualFilter = '';
+  private filterIsSysdig = false;
+  private paused = false;
+  private screenError: string | null = null;
+
+  // ---- table / list ----
+  private readonly table = new TableWidget();
+  private list: ListConsumer | null = null;
+  private pendingKey: CellValue | null = null;
+  private pendingSort: { col: number; asc: boolean } | null = null;
+  private heldSample: { sample: Sample; info: SampleInfo; grouping: boolean } | null = null;
+  private rate: number | null = null;
+  private searchText = '';
+  private searchMiss = false;
+
+  // ---- text screens ----
+  private readonly text = new TextBuffer();
+  private textView: TextView;
+  private textConsumer: DigConsumer | EchoConsumer | null = null;
+  private echoFormat: BufferFormat = 'dotted';
+
+  // ---- spectrogram ----
+  private spectro: SpectroConsumer | null = null;
+  private readonly spectroWidget = new SpectroWidget();
+
+  // ---- overlays ----
+  private overlay: Overlay | null = null;
+  private viewsMenu: ViewsMenu | null = null;
+  private sortMenu: SideMenu<number> | null = null;
+  private actionMenu: SideMenu<number> | null = null;
+  private formatMenu: SideMenu<BufferFormat> | null = null;
+  private prompt: Prompt | null = null;
+  /** A one-line message above the footer (action errors, capture warnings); cleared by the next key. */
+  private notice: string | null = null;
+
+  // ---- rendering ----
+  private menuHits: MenuHit[] = [];
+  private headerHit: HeaderHit = { filterStart: 0, filterEnd: 0 };
+  private renderTimer: NodeJS.Timeout | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private lastRender = 0;
+  private lastClick = { time: 0, x: -1, y: -1 };
+  private busy = false;
+  private quitting = false;
+  private resolveQuit: ((code: number) => void) | null = null;
+
+  constructor(cfg: AppConfig) {
+    this.cfg = cfg;
+    this.d = cfg.display;
+    this.screen = cfg.view;
+    this.textView = new TextView(() => this.text.lines, false, () => this.text.generation);
+    this.session = new Session(
+      cfg.source,
+      {
+        onEnd: () => this.onRunEnd(),
+        onWarning: (m) => {
+          this.notice = m;
+        },
+      },
+      { count: cfg.count ?? 0, durationNs: (cfg.durationS ?? 0) * 1e9 },
+    );
+  }
+
+  /** Starts the first screen; resolves with the exit code when the user quits. */
+  run(): Promise<number> {
+    const done = new Promise<number>((resolve) => {
+      this.resolveQuit = resolve;
+    });
+    this.startScreen();
+    this.render();
+    return done;
+  }
+
+  // =====================================================================
+  // Screens and the selection stack
+  // =====================================================================
+
+  private get view(): ViewDef | null {
+    if (this.screen === DIG_SCREEN || this.screen === ECHO_SCREEN) return null;
+    return this.cfg.views.get(this.screen) ?? null;
+  }
+
+  private isTextScreen(): boolean {
+    return this.screen === DIG_SCREEN || this.screen === ECHO_SCREEN;
+  }
+
+  private isSpectroScreen(): boolean {
+    return this.view?.viewType === 'spectrogram';
+  }
+
+  private isSpectroId(id: string): boolean {
+    return this.cfg.views.get(id)?.viewType === 'spectrogram';
+  }
+
+  /** csysdig's create_complete_filter. */
+  completeFilter(): string {
+    if (this.filterIsSysdig && this.manualFilter !== '') return this.manualFilter;
+    let f = combineFilters(this.cfg.filter, hierarchyFilter(this.hierarchy));
+    const v = this.view;
+    if (v !== null) f = combineFilters(f, v.filter);
+    return f;
+  }
+
+  /** (Re)starts the current screen's run: csysdig's start() + restart_capture(). */
+  private startScreen(): void {
+    this.screenError = null;
+    this.heldSample = null;
+    this.rate = null;
+    this.list = null;
+    this.spectro = null;
+    this.textConsumer = null;
+    this.table.clear();
+    this.table.scrollX = 0;
+    this.searchMiss = false;
+    const filter = this.completeFilter();
+    const reg = this.cfg.fields;
+    const intervalNs = this.cfg.intervalMs * 1e6;
+    const live = this.session.live;
+    try {
+      // Live echo/dig want whole buffers, tables only their lengths (csysdig: snaplen 2000 vs 80).
+      this.cfg.source.setSnaplen?.(this.isTextScreen() ? 2000 : null);
+      if (this.isTextScreen()) {
+        this.text.clear();
+        const wrap = this.screen === ECHO_SCREEN;
+        this.textView = new TextView(() => this.text.lines, wrap, () => this.text.generation);
+        this.textView.follow = live;
+        this.session.start((engine) => {
+          const c =
+            this.screen === DIG_SCREEN
+              ? new DigConsumer(filter, reg, engine, this.text)
+              : new EchoConsumer(filter, reg, engine, this.text, this.echoFormat, this.cfg.tag === 'containers');
+          this.textConsumer = c;
+          return c;
+        });
+      } else {
+        const view = this.view;
+        if (view === null) throw new Error(`unknown view '${this.screen}'`);
+        if (view.viewType === 'spectrogram') {
+          this.spectroWidget.top = live ? null : 0;
+          const sliceNs = this.cfg.intervalMs === 2000 ? intervalNs / 4 : intervalNs;
+          this.session.start((engine) => {
+            const c = new SpectroConsumer(filter, reg, engine, sliceNs, () => this.d.width, () => this.dataChanged());
+            this.spectro = c;
+            return c;
+          });
+        } else if (view.viewType === 'list') {
+          this.session.start((engine) => {
+            const c = new ListConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
+            this.list = c;
+            this.table.sortCol = -1;
+            this.table.sortAsc = true;
+            return c;
+          });
+        } else {
+          this.session.start((engine): Consumer => {
+            const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
+            this.table.sortCol = c.runner.interval.sortingColumn;
+            this.table.sortAsc = c.runner.interval.sortAscending;
+            return c;
+          });
+        }
+        if (this.pendingSort !== null) {
+          this.table.sortCol = this.pendingSort.col;
+          this.table.sortAsc = this.pendingSort.asc;
+          this.pendingSort = null;
+        }
+        this.table.freeText = !this.filterIsSysdig ? this.manualFilter : '';
+      }
+    } catch (err) {
+      // A screen that cannot start (a view naming a field this build lacks…) is reported in place.
+      // A replay stops; a live source keeps running for the next screen.
+      if (!this.session.live) this.session.cancel();
+      this.screenError = err instanceof Error ? err.message : String(err);
+    }
+    this.table.scroll.selct = 0;
+    this.table.scroll.firstRow = 0;
+    this.table.followKey = false;
+    this.table.selectedKey = null;
+    this.armProgress();
+  }
+
+  private selectionKeyColumn(view: ViewDef): ViewColumn | undefined {
+    return view.columns.find((c) => c.isGroupbyKey) ?? view.columns.find((c) => c.isKey);
+  }
+
+  /** The selected row as a drill-down selection: field, filter value, column. */
+  private selection(): { field: string; val: string; column: ViewColumn; key: CellValue } | null {
+    const view = this.view;
+    const s = this.table.sample;
+    const row = this.table.selectedRow();
+    if (view === null || s === null || row === null || view.viewType !== 'table') return null;
+    const kc = this.selectionKeyColumn(view);
+    if (kc === undefined) return null;
+    const text = fieldValueText(s.keyColumn.extractor.info, row.key);
+    return { field: kc.filterField ?? kc.field, val: filterValue(text, isNumericType(s.keyColumn.type)), column: kc, key: row.key };
+  }
+
+  private pushEntry(
+    e: Pick<SelectionEntry, 'field' | 'val' | 'filterInChildOnly' | 'viewFilter' | 'rowKey' | 'isDrilldown'>,
+    prevManual = this.manualFilter,
+    prevSysdig = this.filterIsSysdig,
+  ): void {
+    this.hierarchy.push({
+      ...e,
+      prevScreen: this.screen,
+      prevMenuEntry: 0,
+      prevSortCol: this.table.sortCol,
+      prevSortAsc: this.table.sortAsc,
+      prevManualFilter: prevManual,
+      prevFilterIsSysdig: prevSysdig,
+    });
+  }
+
+  /** Enter (csysdig drilldown): into the view's drill-down target, or the first view applying to the key field. */
+  drillDown(targetId?: string): boolean {
+    const sel = this.selection();
+    const view = this.view;
+    if (sel === null || view === null) return false;
+    let target: ViewDef | undefined;
+    if (targetId !== undefined) target = this.cfg.views.get(targetId);
+    else {
+      if (view.drilldownTarget !== null) target = this.cfg.views.get(view.drilldownTarget);
+      target ??= this.cfg.views.all().find((v) => v.appliesTo.includes(sel.field));
+    }
+    if (target === undefined) {
+      this.notice = targetId !== undefined ? `no view '${targetId}'` : `nothing to drill down into from ${sel.field}`;
+      return false;
+    }
+    this.paused = false;
+    this.pushEntry({
+      field: sel.field,
+      val: sel.val,
+      filterInChildOnly: sel.column.filterInChildOnly === true,
+      viewFilter: view.propagateFilter !== false ? view.filter : '',
+      rowKey: sel.key,
+      isDrilldown: true,
+    });
+    this.screen = target.id;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+    return true;
+  }
+
+  /** F5 / F6 (csysdig spy_selection): the selection's I/O data or events. */
+  private spy(screen: string): void {
+    const sel = this.selection();
+    const view = this.view;
+    if (sel === null || view === null) return;
+    this.pushEntry({
+      field: sel.field,
+      val: sel.val,
+      filterInChildOnly: sel.column.filterInChildOnly === true,
+      viewFilter: view.propagateFilter !== false ? view.filter : '',
+      rowKey: sel.key,
+      isDrilldown: true,
+    });
+    this.screen = screen;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+  }
+
+  /** Backspace (csysdig drillup). */
+  drillUp(): boolean {
+    const e = this.hierarchy.pop();
+    if (e === undefined) return false;
+    this.paused = false;
+    this.screen = e.prevScreen;
+    if (this.isSpectroId(e.prevScreen)) {
+      this.manualFilter = '';
+      this.filterIsSysdig = false;
+    } else {
+      this.manualFilter = e.prevManualFilter;
+      this.filterIsSysdig = e.prevFilterIsSysdig;
+    }
+    this.pendingSort = { col: e.prevSortCol, asc: e.prevSortAsc };
+    this.startScreen();
+    if (e.rowKey !== null) {
+      this.pendingKey = e.rowKey;
+      this.table.selectedKey = e.rowKey;
+    }
+    return true;
+  }
+
+  /** csysdig switch_view: the same selection, another view (also used to apply a sysdig filter). */
+  private switchView(id: string, prevManual = this.manualFilter, prevSysdig = this.filterIsSysdig): void {
+    const last = this.hierarchy[this.hierarchy.length - 1];
+    const cur = this.view;
+    const key = cur !== null ? this.selectionKeyColumn(cur) : undefined;
+    this.pushEntry(
+      last !== undefined
+        ? { field: last.field, val: last.val, filterInChildOnly: key?.filterInChildOnly === true, viewFilter: last.viewFilter, rowKey: null, isDrilldown: false }
+        : { field: '', val: '', filterInChildOnly: false, viewFilter: '', rowKey: null, isDrilldown: false },
+      prevManual,
+      prevSysdig,
+    );
+    // csysdig forgets the selected row here; keeping it lets Backspace land on the same row.
+    this.hierarchy[this.hierarchy.length - 1]!.rowKey = this.table.selectedKey;
+    if (id !== this.screen) {
+      this.manualFilter = '';
+      this.paused = false;
+    }
+    this.screen = id;
+    this.startScreen();
+  }
+
+  // =====================================================================
+  // Data
+  // =====================================================================
+
+  private onSample(sample: Sample, info: SampleInfo, grouping: boolean): void {
+    if (!this.session.live && !info.final) return;
+    if (info.timeDeltaNs > 0) this.rate = info.events / (info.timeDeltaNs / 1e9);
+    if (this.paused) {
+      this.heldSample = { sample, info, grouping };
+      return;
+    }
+    this.showSample(sample, info, grouping);
+    this.dataChanged();
+  }
+
+  private showSample(sample: Sample, info: SampleInfo, grouping: boolean): void {
+    this.table.setSample(sample, info, grouping);
+    if (this.pendingKey !== null) {
+      this.table.selectKey(this.pendingKey);
+      this.pendingKey = null;
+    }
+    // Live lists follow their end while the last row is selected (csysdig follow_end).
+    if (this.list !== null && this.session.live && this.table.scroll.selct >= this.table.rows.length - 2) this.table.move('end');
+  }
+
+  private onRunEnd(): void {
+    const st = this.session.state;
+    if (st.error !== null && st.error !== undefined) {
+      const msg = st.error instanceof Error ? st.error.message : String(st.error);
+      if (st.error instanceof CaptureError) {
+        this.notice = `capture error: ${msg}`;
+      } else this.screenError = msg;
+    }
+    if (this.session.state.done && this.isTextScreen()) {
+      this.textView.top = 0;
+      this.textView.follow = false;
+    }
+    this.dataChanged();
+  }
+
+  /** Data changed: redraw, at most every DATA_REDRAW_MS. */
+  private dataChanged(): void {
+    if (this.renderTimer !== null || this.quitting) return;
+    const wait = Math.max(0, DATA_REDRAW_MS - (Date.now() - this.lastRender));
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = null;
+      this.render();
+    }, wait);
+  }
+
+  /** While a replay is read, redraw the progress a few times a second. */
+  private armProgress(): void {
+    if (this.progressTimer !== null || this.session.live) return;
+    this.progressTimer = setInterval(() => {
+      if (!this.session.state.running) {
+        if (this.progressTimer !== null) clearInterval(this.progressTimer);
+        this.progressTimer = null;
+      }
+      this.render();
+    }, PROGRESS_MS);
+  }
+
+  // =====================================================================
+  // Input
+  // =====================================================================
+
+  handleKey(name: string, ch?: string): void {
+    if (this.busy || this.quitting) return;
+    try {
+      this.notice = null;
+      this.key(name, ch);
+    } catch (err) {
+      this.notice = err instanceof Error ? err.message : String(err);
+    }
+    if (!this.quitting) this.render();
+  }
+
+  private key(name: string, ch: string | undefined): void {
+    if (name === 'C-c') return this.quit();
+    if (this.overlay !== null) return this.overlayKey(name);
+    if (this.prompt !== null) return this.promptKey(name, ch);
+    if (this.viewsMenu !== null) return this.viewsMenuKey(name);
+    if (this.sortMenu !== null) return this.sortMenuKey(name);
+    if (this.actionMenu !== null) return this.actionMenuKey(name);
+    if (this.formatMenu !== null) return this.formatMenuKey(name);
+    if (this.isTextScreen()) {
+      if (this.textKey(name)) return;
+    } else if (this.isSpectroScreen()) {
+      if (this.spectroKey(name)) return;
+    } else if (this.tableKey(name)) return;
+    this.globalKey(name);
+  }
+
+  private globalKey(name: string): void {
+    if (QUIT_KEYS.has(name)) return this.quit();
+    switch (name) {
+      case 'f1':
+      case 'h':
+      case '?':
+        this.overlay = { kind: 'help', view: new TextView(() => helpLines(this.cfg.version), true) };
+        return;
+      case 'p':
+        this.togglePause();
+        return;
+      case 'f2':
+        if (this.isTextScreen()) return;
+        this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag);
+        return;
+      case 'f4':
+      case '\\':
+        this.openFilterPrompt(this.filterIsSysdig);
+        return;
+      case 'f7': {
+        const v = this.view;
+        if (v === null) return;
+        const lines = viewInfoLines(v, this.cfg.tag);
+        this.overlay = { kind: 'legend', view: new TextView(() => lines, true) };
+        return;
+      }
+      case 'f8':
+        this.openActionMenu();
+        return;
+      default:
+    }
+  }
+
+  private togglePause(): void {
+    this.paused = !this.paused;
+    for (const c of [this.textConsumer, this.spectro]) if (c !== null && this.session.live) c.paused = this.paused;
+    if (!this.paused && this.heldSample !== null) {
+      const h = this.heldSample;
+      this.heldSample = null;
+      this.showSample(h.sample, h.info, h.grouping);
+    }
+  }
+
+  private tableKey(name: string): boolean {
+    const t = this.table;
+    if (isMove(name)) {
+      t.move(name);
+      return true;
+    }
+    switch (name) {
+      case 'left':
+        t.scrollLeft();
+        return true;
+      case 'right':
+        t.scrollRight(this.d.width);
+        return true;
+      case 'enter':
+        this.drillDown();
+        return true;
+      case 'backspace':
+      case 'C-h':
+        this.drillUp();
+        return true;
+      case 'f12':
+      case 'S-f12':
+        if (this.selection() !== null) this.drillDown(name === 'f12' ? 'spectro_all' : 'spectro_file');
+        return true;
+      case 'c':
+      case 'delete':
+        if (this.list !== null) {
+          this.list.clear();
+          this.table.clear();
+          return true;
+        }
+        break;
+      default:
+    }
+    // The view's action hotkeys come before the global keys (as in csysdig's curses_table).
+    const v = this.view;
+    if (v !== null) {
+      const a = v.actions.find((x) => x.hotkey === name);
+      if (a !== undefined) {
+        void this.runAction(a);
+        return true;
+      }
+    }
+    const si = SORT_HOTKEYS.indexOf(name);
+    if (si >= 0 && name.length === 1) {
+      this.sortBy(si);
+      return true;
+    }
+    switch (name) {
+      case 'f5':
+      case 'e':
+        if (this.list === null && this.table.rows.length > 0) this.spy(ECHO_SCREEN);
+        return true;
+      case 'f6':
+      case 'd':
+        if (this.list === null && this.table.rows.length > 0) this.spy(DIG_SCREEN);
+        return true;
+      case 'f9':
+        this.openSortMenu();
+        return true;
+      case '>':
+      case '<':
+        this.shiftSort(name === '>' ? 1 : -1);
+        return true;
+      case 'C-f':
+      case '/':
+        this.prompt = new Prompt('search', false, this.searchText);
+        return true;
+      case 'f3':
+        this.searchNext();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private textKey(name: string): boolean {
+    const tv = this.textView;
+    if (isMove(name)) {
+      tv.scroll(name);
+      return true;
+    }
+    switch (name) {
+      case 'enter':
+        tv.scroll('down');
+        return true;
+      case ' ':
+        tv.scroll('pagedown');
+        return true;
+      case 'left':
+      case 'right':
+        tv.scroll(name);
+        return true;
+      case 'backspace':
+      case 'C-h':
+      case 'escape':
+        this.drillUp();
+        return true;
+      case 'c':
+      case 'delete':
+        this.text.clear();
+        return true;
+      case 'p':
+        if (this.session.live) this.togglePause();
+        return true;
+      case 'f2':
+        if (this.screen === ECHO_SCREEN) {
+          const sel = BUFFER_FORMATS.findIndex((f) => f.value === this.echoFormat);
+          this.formatMenu = new SideMenu('View As', BUFFER_FORMATS, VIEW_MENU_WIDTH, sel);
+        }
+        return true;
+      case 'C-f':
+        this.prompt = new Prompt('find', false, '');
+        return true;
+      case 'C-g':
+        this.prompt = new Prompt('goto', false, '');
+        return true;
+      case 'f3':
+      case '/':
+        if (!tv.find(tv.search, true)) this.searchMiss = true;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private spectroKey(name: string): boolean {
+    const rows = this.spectro?.rows.length ?? 0;
+    if (isMove(name)) {
+      this.spectroWidget.scroll(name, rows);
+      return true;
+    }
+    switch (name) {
+      case ' ':
+        this.spectroWidget.scroll('pagedown', rows);
+        return true;
+      case 'backspace':
+      case 'C-h':
+        this.drillUp();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private overlayKey(name: string): void {
+    const o = this.overlay!;
+    if (isMove(name)) {
+      o.view.scroll(name);
+      return;
+    }
+    if (name === ' ' || name === 'enter') {
+      o.view.scroll(name === ' ' ? 'pagedown' : 'down');
+      return;
+    }
+    if (QUIT_KEYS.has(name) && o.kind === 'help') return this.quit();
+    this.overlay = null;
+  }
+
+  private viewsMenuKey(name: string): void {
+    const m = this.viewsMenu!;
+    if (isMove(name)) {
+      m.menu.move(name);
+      return;
+    }
+    if (name === 'enter') {
+      const v = m.selected;
+      this.viewsMenu = null;
+      if (v !== undefined) this.switchView(v.id);
+      return;
+    }
+    if (name === 'escape' || isBackspace(name) || name === 'f2') {
+      this.viewsMenu = null;
+      return;
+    }
+    if (QUIT_KEYS.has(name)) this.quit();
+  }
+
+  private formatMenuKey(name: string): void {
+    const m = this.formatMenu!;
+    if (isMove(name)) {
+      m.move(name);
+      return;
+    }
+    if (name === 'enter') {
+      const e = m.selected;
+      this.formatMenu = null;
+      if (e !== undefined && e.value !== this.echoFormat) {
+        this.echoFormat = e.value;
+        this.startScreen();
+      }
+      return;
+    }
+    if (name === 'escape' || isBackspace(name) || name === 'f2') {
+      this.formatMenu = null;
+      return;
+    }
+    if (QUIT_KEYS.has(name)) this.quit();
+  }
+
+  private openSortMenu(): void {
+    const s = this.table.sample;
+    if (s === null) return;
+    const entries = s.columns.map((c, i) => ({ name: c.column.name, value: i })).filter((e) => e.name !== 'NA');
+    const sel = Math.max(
+      0,
+      entries.findIndex((e) => e.value === this.table.sortCol),
+    );
+    this.sortMenu = new SideMenu('Select sort column', entries, VIEW_MENU_WIDTH, sel);
+  }
+
+  private sortMenuKey(name: string): void {
+    const m = this.sortMenu!;
+    if (isMove(name)) {
+      m.move(name);
+      return;
+    }
+    if (name === 'enter') {
+      const e = m.selected;
+      this.sortMenu = null;
+      if (e !== undefined) this.sortBy(e.value);
+      return;
+    }
+    if (name === 'escape' || isBackspace(name) || name === 'f9') {
+      this.sortMenu = null;
+      return;
+    }
+    if (QUIT_KEYS.has(name)) this.quit();
+  }
+
+  private sortBy(col: number): void {
+    this.table.sortBy(col);
+  }
+
+  private shiftSort(dir: number): void {
+    const s = this.table.sample;
+    if (s === null || s.columns.length === 0) return;
+    const n = s.columns.length;
+    const cur = this.table.sortCol < 0 ? 0 : this.table.sortCol;
+    this.table.sortBy((((cur + dir) % n) + n) % n);
+  }
+
+  private searchNext(): void {
+    const s = this.table.sample;
+    if (s === null || this.searchText === '') return;
+    const i = findRow(this.table.rows, s.columns, this.searchText, this.table.scroll.selct + 1);
+    if (i >= 0) this.table.gotoRow(i);
+    else this.searchMiss = true;
+  }
+
+  // ---- prompts ----
+
+  private openFilterPrompt(sysdig: boolean): void {
+    const initial = sysdig ? (this.filterIsSysdig && this.manualFilter !== '' ? this.manualFilter : this.completeFilter()) : this.filterIsSysdig ? '' : this.manualFilter;
+    this.prompt = new Prompt('filter', sysdig, initial);
+  }
+
+  private promptKey(name: string, ch: string | undefined): void {
+    const p = this.prompt!;
+    if (name === 'f1') {
+      this.overlay = { kind: 'help', view: new TextView(() => helpLines(this.cfg.version), true) };
+      return;
+    }
+    if (isMove(name) && !this.isTextScreen() && (name === 'up' || name === 'down' || name === 'pageup' || name === 'pagedown')) {
+      this.table.move(name);
+      return;
+    }
+    if (p.kind === 'filter' && name === 'f2') {
+      const sysdig = !p.sysdig;
+      if (!sysdig) this.applyFreeText('');
+      this.openFilterPrompt(sysdig);
+      return;
+    }
+    if (name === 'escape') {
+      p.set('');
+      if (p.kind === 'filter' && !p.sysdig) this.applyFreeText('');
+      if (p.kind === 'search') this.searchText = '';
+      this.prompt = null;
+      this.searchMiss = false;
+      return;
+    }
+    if (name === 'enter' || name === 'f4' || name === 'C-f') {
+      this.closePrompt();
+      return;
+    }
+    if (!p.edit(name, ch)) return;
+    this.searchMiss = false;
+    switch (p.kind) {
+      case 'filter':
+        if (!p.sysdig) this.applyFreeText(p.text);
+        break;
+      case 'search': {
+        this.searchText = p.text;
+        const s = this.table.sample;
+        if (s === null || p.text === '') break;
+        const i = findRow(this.table.rows, s.columns, p.text, 0);
+        if (i >= 0) this.table.gotoRow(i);
+        else this.searchMiss = true;
+        break;
+      }
+      case 'find':
+        if (!this.textView.find(p.text, false)) this.searchMiss = true;
+        break;
+      case 'goto':
+        break;
+    }
+  }
+
+  private applyFreeText(text: string): void {
+    this.manualFilter = text;
+    this.filterIsSysdig = false;
+    this.table.freeText = text;
+    this.table.rebuild();
+  }
+
+  private closePrompt(): void {
+    const p = this.prompt!;
+    if (p.kind === 'goto') {
+      const n = Number(p.text);
+      if (p.text !== '' && (!Number.isInteger(n) || !this.textView.gotoLine(n))) {
+        p.setError(new Error(`no line ${p.text}`));
+        return;
+      }
+      this.prompt = null;
+      return;
+    }
+    if (p.kind !== 'filter' || !p.sysdig) {
+      this.prompt = null;
+      this.searchMiss = false;
+      return;
+    }
+    // A sysdig expression: compile it first; a bad one keeps the prompt open with the error in place.
+    const text = p.text.trim();
+    if (text !== '') {
+      try {
+        compileFilter<EventContext>(text, this.cfg.fields);
+      } catch (err) {
+        p.setError(err);
+        return;
+      }
+    }
+    this.prompt = null;
+    const prevManual = this.manualFilter;
+    const prevSysdig = this.filterIsSysdig;
+    this.manualFilter = text;
+    this.filterIsSysdig = text !== '';
+    // As csysdig, applying an expression re-opens the view through the selection stack: Backspace undoes it.
+    this.switchView(this.screen, prevManual, prevSysdig);
+  }
+
+  // ---- actions ----
+
+  private openActionMenu(): void {
+    const v = this.view;
+    if (v === null || this.isTextScreen()) return;
+    const entries = v.actions.length > 0 ? v.actions.map((a, i) => ({ name: `(${a.hotkey}) ${a.description}`, value: i })) : [{ name: '<NO ACTIONS>', value: -1 }];
+    this.actionMenu = new SideMenu('Select Action', entries, ACTION_MENU_WIDTH, 0);
+  }
+
+  private actionMenuKey(name: string): void {
+    const m = this.actionMenu!;
+    if (isMove(name)) {
+      m.move(name);
+      return;
+    }
+    if (name === 'enter') {
+      const e = m.selected;
+      this.actionMenu = null;
+      const a = e !== undefined && e.value >= 0 ? this.view?.actions[e.value] : undefined;
+      if (a !== undefined) void this.runAction(a);
+      return;
+    }
+    if (name === 'escape' || isBackspace(name) || name === 'f8') {
+      this.actionMenu = null;
+      return;
+    }
+    if (QUIT_KEYS.has(name)) this.quit();
+  }
+
+  /** Runs a view action on the selected row, with the terminal handed to the command. */
+  async runAction(a: ViewAction): Promise<void> {
+    const s = this.table.sample;
+    const row = this.table.selectedRow();
+    if (s === null || row === null) return;
+    let cmd: string;
+    try {
+      cmd = substituteCommand(a.command, s.columns, s.keyColumn, row);
+    } catch (err) {
+      this.notice = err instanceof ActionError ? `action: ${err.message}` : String(err);
+      this.render();
+      return;
+    }
+    this.busy = true;
+    try {
+      await this.d.suspend(async (io) => {
+        if (a.askConfirmation) {
+          io.write(`Confirm command '${cmd}'? [y/N] `);
+          const k = await io.key();
+          io.write('\n');
+          if (k !== 'y' && k !== 'Y') return;
+        }
+        io.cooked(true);
+        const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: 'inherit' });
+        io.cooked(false);
+        if (r.error !== undefined) io.write(`tsysdig: cannot run the command: ${r.error.message}\n`);
+        if (a.waitFinish) {
+          io.write('Command finished. Press ENTER to return to tsysdig.');
+          for (;;) {
+            const k = await io.key();
+            if (k === 'enter') break;
+          }
+        }
+      });
+    } finally {
+      this.busy = false;
+    }
+    this.render();
+  }
+
+  // ---- mouse ----
+
+  handleMouse(m: { x: number; y: number; action: string }): void {
+    if (this.busy || this.quitting) return;
+    const { x, y } = m;
+    const lay = layout(this.d.width, this.d.height);
+    if (m.action === 'wheelup' || m.action === 'wheeldown') {
+      const k = m.action === 'wheelup' ? 'up' : 'down';
+      for (let i = 0; i < 3; i++) this.handleKey(k);
+      return;
+    }
+    if (m.action !== 'mousedown') return;
+    const now = Date.now();
+    const double = now - this.lastClick.time < 400 && this.lastClick.y === y;
+    this.lastClick = { time: now, x, y };
+    this.notice = null;
+    if (y === lay.footerY) {
+      const a = menuActionAt(this.menuHits, x);
+      if (a !== null) this.handleKey(a);
+      return;
+    }
+    if (this.overlay !== null) return;
+    if (y === 1 && x >= this.headerHit.filterStart && x <= this.headerHit.filterEnd && this.prompt === null) {
+      this.openFilterPrompt(true);
+      this.render();
+      return;
+    }
+    const menu = this.viewsMenu?.menu ?? this.sortMenu ?? this.actionMenu ?? this.formatMenu;
+    if (menu !== null && menu !== undefined && x < menu.width) {
+      const i = menu.entryAt(y, TABLE_Y);
+      if (i >= 0) {
+        menu.scroll.selct = i;
+        if (double) this.handleKey('enter');
+        else this.render();
+      }
+      return;
+    }
+    if (this.isTextScreen() || this.isSpectroScreen() || this.viewsMenu !== null) return;
+    const tx = this.sortMenu !== null ? VIEW_MENU_WIDTH : this.actionMenu !== null ? ACTION_MENU_WIDTH : 0;
+    if (y === TABLE_Y) {
+      this.sortBy(this.table.columnAt(x - tx));
+      this.render();
+      return;
+    }
+    if (y > TABLE_Y && y < lay.footerY) {
+      const i = this.table.scroll.firstRow + (y - TABLE_Y - 1);
+      if (i < this.table.rows.length) {
+        this.table.gotoRow(i);
+        this.table.scroll.firstRow = Math.min(this.table.scroll.firstRow, i);
+        if (double) this.handleKey('enter');
+        else this.render();
+      }
+    }
+  }
+
+  handleResize(): void {
+    if (this.textView.wrap) this.textView.invalidate();
+    this.render();
+  }
+
+  // =====================================================================
+  // Drawing
+  // =====================================================================
+
+  private sourceText(): string {
+    const src = this.cfg.source;
+    if (src.live) return 'Live System';
+    const c = this.session.capture;
+    if (c === null) return src.name;
+    return `${src.name} (${c.events} evts, ${formatDuration(c.lastTs - c.firstTs, 0)})`;
+  }
+
+  private screenName(): string {
+    if (this.screen === ECHO_SCREEN) return 'I/O activity';
+    if (this.screen === DIG_SCREEN) return 'sysdig output';
+    return this.view?.name ?? this.screen;
+  }
+
+  render(): void {
+    if (this.quitting) return;
+    if (this.renderTimer !== null) {
+      clearTimeout(this.renderTimer);
+      this.renderTimer = null;
+    }
+    this.lastRender = Date.now();
+    const cv = this.d.canvas;
+    const w = this.d.width;
+    const h = this.d.height;
+    cv.clear();
+    if (w < MIN_WIDTH || h < MIN_HEIGHT) {
+      cv.text(0, 0, `tsysdig needs a ${MIN_WIDTH}x${MIN_HEIGHT} terminal`, C.normal, w);
+      this.d.flush(null);
+      return;
+    }
+    const lay = layout(w, h);
+    if (this.overlay !== null) {
+      this.overlay.view.render(cv, 0, 0, w, h);
+      this.d.flush(null);
+      return;
+    }
+    const st = this.session.state;
+    const reading = !this.session.live && st.running;
+    this.headerHit = renderHeader(cv, {
+      viewName: this.screenName(),
+      selection: selectionText(this.hierarchy, (id) => this.isSpectroId(id)),
+      source: this.sourceText(),
+      filter: this.completeFilter(),
+      paused: this.paused,
+      status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, drops: this.cfg.source.stats().drops }),
+    });
+
+    const bodyH = lay.footerY - TABLE_Y;
+    let position: string | null = null;
+    let menu: MenuItem[] = TABLE_MENU;
+    if (this.screenError !== null) {
+      centre(cv, 0, TABLE_Y + Math.floor(bodyH / 2), w, ` ${this.screenError} `, C.failed);
+    } else if (this.isTextScreen()) {
+      menu = TEXT_MENU;
+      cv.fill(0, TABLE_Y, w, C.functionBar);
+      const x0 = this.formatMenu !== null ? VIEW_MENU_WIDTH : 0;
+      if (reading) renderProgress(cv, x0, TABLE_Y + 1, w - x0, bodyH - 1, this.progress());
+      else {
+        this.textView.render(cv, x0, TABLE_Y + 1, w - x0, bodyH - 1);
+        if (st.done && this.text.lines.length === 0) centre(cv, x0, TABLE_Y + Math.floor(bodyH / 2), w - x0, 'No Data For This Selection', C.normal);
+        const p = this.textView.position();
+        position = positionText(p.pos, p.total);
+      }
+      if (this.searchMiss) centre(cv, 0, TABLE_Y + Math.floor(bodyH / 2), w, '  NOT FOUND ', C.failed);
+      this.formatMenu?.render(cv, TABLE_Y, bodyH);
+    } else if (this.isSpectroScreen()) {
+      menu = SPECTRO_MENU;
+      if (reading) renderProgress(cv, 0, TABLE_Y, w, bodyH, this.progress());
+      else this.spectroWidget.render(cv, this.spectro?.rows ?? [], TABLE_Y, bodyH, st.done || this.session.live ? 'No Data For This View' : '');
+    } else {
+      const list = this.view?.viewType === 'list';
+      if (list) menu = TABLE_MENU.filter((m) => m.key !== 'F5' && m.key !== 'F6').concat([{ key: 'c', label: 'Clear', action: 'c' }]);
+      const x0 = this.sortMenu !== null ? VIEW_MENU_WIDTH : this.actionMenu !== null ? ACTION_MENU_WIDTH : 0;
+      if (reading) renderProgress(cv, x0, TABLE_Y, w - x0, bodyH, this.progress());
+      else {
+        const searching = this.prompt !== null && (this.prompt.kind === 'search' || (this.prompt.kind === 'filter' && !this.prompt.sysdig));
+        const empty = this.table.sample === null && this.session.live ? 'Collecting Data' : searching ? '' : 'No Data For This View';
+        let errorText: string | undefined;
+        if (this.searchMiss) errorText = ' NOT FOUND ';
+        else if (searching && this.table.rows.length === 0 && this.table.sample !== null) errorText = ' NO MATCH ';
+        this.table.render(cv, x0, TABLE_Y, w - x0, bodyH, { emptyText: empty, errorText, list });
+        position = this.table.position();
+      }
+      if (this.sortMenu !== null) {
+        const sel = this.sortMenu.entries.findIndex((e) => e.value === this.table.sortCol);
+        this.sortMenu.marker = sel >= 0 ? { index: sel, text: this.table.sortAsc ? '(^)' : '(V)' } : null;
+        this.sortMenu.render(cv, TABLE_Y, bodyH);
+      }
+      this.actionMenu?.render(cv, TABLE_Y, bodyH);
+    }
+    this.viewsMenu?.render(cv, lay.footerY);
+
+    if (this.notice !== null) {
+      cv.fill(0, lay.footerY - 1, w, C.error);
+      cv.text(0, lay.footerY - 1, ` ${this.notice}`, C.error, w);
+    }
+
+    let cursor: { x: number; y: number } | null = null;
+    if (this.prompt !== null) {
+      const r = this.prompt.render(cv, lay.footerY);
+      this.menuHits = r.hits;
+      cursor = { x: r.cursorX, y: lay.footerY };
+    } else {
+      this.menuHits = renderMenu(cv, lay.footerY, menu);
+    }
+    if (position !== null) renderPosition(cv, lay.footerY, position);
+    this.d.flush(cursor);
+  }
+
+  private progress(): { fraction: number | null; events: number; firstTs: number; lastTs: number; totalNs: number | null } {
+    const st = this.session.state;
+    const c = this.session.capture;
+    return { fraction: this.cfg.source.progress(), events: st.events, firstTs: st.firstTs, lastTs: st.lastTs, totalNs: c === null ? null : c.lastTs - c.firstTs };
+  }
+
+  // =====================================================================
+
+  quit(code = 0): void {
+    if (this.quitting) return;
+    this.quitting = true;
+    if (this.renderTimer !== null) clearTimeout(this.renderTimer);
+    if (this.progressTimer !== null) clearInterval(this.progressTimer);
+    this.renderTimer = null;
+    this.progressTimer = null;
+    void this.session.stop().finally(() => this.resolveQuit?.(code));
+  }
+
+  /** For tests: the current state of the screen. */
+  get state(): { screen: string; hierarchy: readonly SelectionEntry[]; filter: string; rows: number } {
+    return { screen: this.screen, hierarchy: this.hierarchy, filter: this.completeFilter(), rows: this.table.rows.length };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The two header lines: "Viewing: <view> For: <selection>" (with PAUSED in
+ * the middle and the status at the right), and "Source: <capture> Filter:
+ * <filter>". Returns where the filter text lies, for mouse clicks.
+ */
+import type { Canvas } from './canvas.js';
+import { C } from './colors.js';
+
+export interface HeaderInfo {
+  viewName: string;
+  selection: string;
+  source: string;
+  filter: string;
+  paused: boolean;
+  /** Right-aligned on the first line (events/s, drops, progress). */
+  status: string;
+}
+
+export interface HeaderHit {
+  filterStart: number;
+  filterEnd: number;
+}
+
+export function renderHeader(cv: Canvas, h: HeaderInfo): HeaderHit {
+  const w = cv.width;
+  cv.fill(0, 0, w, C.label);
+  let k = cv.text(0, 0, 'Viewing: ', C.label);
+  k = cv.text(k, 0, h.viewName, C.normal) + 1;
+  k = cv.text(k, 0, 'For: ', C.label);
+  const selEnd = cv.text(k, 0, h.selection, C.normal);
+  if (h.status !== '') {
+    const sx = w - h.status.length;
+    if (sx > selEnd + 1) cv.text(sx, 0, h.status, C.accent);
+  }
+  if (h.paused) {
+    const p = 'PAUSED';
+    cv.text(Math.floor(w / 2) - Math.floor(p.length / 2), 0, p, C.large);
+  }
+
+  cv.fill(0, 1, w, C.label);
+  k = cv.text(0, 1, 'Source: ', C.label);
+  cv.text(k, 1, h.source, C.normal, Math.max(0, w - k - 1));
+  k += h.source.length + 1;
+  const filterStart = k;
+  k = cv.text(k, 1, 'Filter: ', C.label);
+  const flt = h.filter === '' ? 'none' : h.filter;
+  cv.text(k, 1, flt, C.normal, Math.max(0, w - k - 1));
+  return { filterStart, filterEnd: k + flt.length };
+}

@@ -1,0 +1,154 @@
+/**
+ * runUi: the full-screen UI (what `tsysdig` runs without --raw, --json or
+ * --events). `-v VIEW` picks the first view (default: procs), `-r FILE`
+ * replays a capture, a trailing filter narrows everything.
+ *
+ * The terminal is always given back: on quit (q, F10, CTRL+C), on SIGTERM,
+ * SIGHUP and SIGINT, and on any uncaught error, which is then printed as one
+ * line once the normal screen is back.
+ */
+import { readFileSync } from 'node:fs';
+import type { Options } from '../cli/args.js';
+import { UsageError } from '../cli/args.js';
+import { FieldRegistry } from '../fields/registry.js';
+import type { EventContext } from '../fields/types.js';
+import { compileFilter } from '../filter/index.js';
+import { loadViews } from '../view/view-loader.js';
+import { App } from './app.js';
+import type { EventSource } from './source.js';
+import { ReplaySource } from './source.js';
+import { openLiveSource } from './live.js';
+import { Terminal } from './term.js';
+
+export { App } from './app.js';
+export type { EventSource } from './source.js';
+export { ReplaySource } from './source.js';
+
+/** Builds the live event source (default: the eBPF probe, see live.ts; tests and other sources can replace it). */
+export type LiveSourceFactory = (opts: Options) => Promise<EventSource>;
+
+let liveFactory: LiveSourceFactory | null = null;
+
+/** Replaces the live source the UI opens when no -r FILE is given. */
+export function registerLiveSource(f: LiveSourceFactory): void {
+  liveFactory = f;
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function oneLine(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.replace(/\s*\n\s*/g, ' ');
+}
+
+export async function runUi(opts: Options): Promise<number> {
+  // Everything that can fail for a plain reason fails here, before the screen is taken.
+  const views = loadViews(opts.viewsDirs);
+  const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
+  if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('the full-screen UI needs a terminal; use --raw or --json for text output');
+  const width = process.stdout.columns ?? 80;
+  const fields = new FieldRegistry({ screenWidth: width });
+  if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
+  let source: EventSource;
+  if (opts.readFile !== null) source = new ReplaySource(opts.readFile);
+  else source = await (liveFactory ?? openLiveSource)(opts);
+
+  const term = new Terminal();
+  let app: App | null = null;
+  let finished = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => {
+    resolveExit = r;
+  });
+
+  const restore = (): void => term.restore();
+  const fatal = (err: unknown): void => {
+    if (finished) return;
+    finished = true;
+    restore();
+    process.stderr.write(`tsysdig: ${oneLine(err)}\n`);
+    if (process.env.TSYSDIG_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    resolveExit(1);
+    // The event loop may hold a capture read or timers: don't wait for them.
+    setTimeout(() => process.exit(1), 200).unref();
+  };
+  const hangup = (): void => {
+    // The terminal is gone: a normal exit would make Node reset it, fail (EIO) and abort. Die of SIGHUP instead.
+    finished = true;
+    restore();
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (sig === 'SIGHUP') return hangup();
+    if (finished) return;
+    finished = true;
+    restore();
+    const code = sig === 'SIGINT' ? 130 : 143;
+    resolveExit(code);
+    setTimeout(() => process.exit(code), 200).unref();
+  };
+  const onExit = (): void => restore();
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('exit', onExit);
+  process.stdin.on('end', hangup);
+  process.stdin.on('error', hangup);
+
+  try {
+    app = new App({
+      views,
+      fields,
+      source,
+      display: term,
+      view: viewId,
+      filter: opts.filter.trim(),
+      intervalMs: opts.delayMs,
+      count: opts.count,
+      durationS: opts.durationS,
+      tag: opts.containerColumns ? 'containers' : 'default',
+      version: version(),
+    });
+    const a = app;
+    term.handlers({
+      key: (name, ch) => a.handleKey(name, ch),
+      mouse: (m) => a.handleMouse(m),
+      resize: () => a.handleResize(),
+    });
+    // Fault injection for the tests of the error path: an uncaught error once the UI is up.
+    if (process.env.TSYSDIG_UI_FAULT === 'throw') setTimeout(() => {
+      throw new Error('injected fault (TSYSDIG_UI_FAULT=throw)');
+    }, 300);
+    void a.run().then((code) => {
+      if (finished) return;
+      finished = true;
+      restore();
+      resolveExit(code);
+    }, fatal);
+    return await exited;
+  } catch (err) {
+    fatal(err);
+    return 1;
+  } finally {
+    restore();
+    process.off('uncaughtException', fatal);
+    process.off('unhandledRejection', fatal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('exit', onExit);
+    process.stdin.off('end', hangup);
+    process.stdin.off('error', hangup);
+  }
+}
