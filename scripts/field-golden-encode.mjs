@@ -4,12 +4,13 @@
 // latin1 text with \\, \n, \r and \t escaped. Used by make-field-goldens.sh.
 import { readFileSync } from 'node:fs';
 
-const input = '\n' + readFileSync(0, 'latin1');
+let input = '\n' + readFileSync(0, 'latin1');
+// Each record is "@@NUM VALUE\n"; the newline before the next "@@" ends it, and the last one ends the output.
+if (input.endsWith('\n')) input = input.slice(0, -1);
 const records = input.split('\n@@').slice(1);
 let prev = null;
 let out = '';
-for (const r of records) {
-  const rec = r.endsWith('\n') ? r.slice(0, -1) : r;
+for (const rec of records) {
   const sp = rec.indexOf(' ');
   const num = sp < 0 ? rec : rec.slice(0, sp);
   const value = sp < 0 ? '' : rec.slice(sp + 1);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the field goldens in test/golden/fields/ from Debian's sysdig 0.29.3.
+# Regenerates the field goldens in test/golden/fields/ from Debian's sysdig 0.29.3
+# (all captures, or only those given as arguments).
 # The goldens are checked in, so the test suite needs no sysdig; rerun this when
 # adding a fixture, a field to FIELDS or a filter to FILTERS. Times are in UTC.
 #
@@ -8,15 +9,23 @@
 #                         (sysdig -D, so internal events such as procinfo are included);
 #  <fixture>.filters.txt  for every filter in FILTERS: "== FILTER", then the numbers of
 #                         the events it accepts (sysdig -d: filtering after parsing).
+#  synthetic/             the same for synthetic/*.scap, a capture written by
+#                         test/fields/synthetic-capture.ts (rebuild it with
+#                         UPDATE_SYNTHETIC=1 npx vitest run test/fields/synthetic.test.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v sysdig >/dev/null || { echo "make-field-goldens: needs sysdig (apt-get install sysdig)" >&2; exit 1; }
 sysdig --version | grep -q '0.29.3' || echo "make-field-goldens: warning: reference is sysdig 0.29.3, found $(sysdig --version)" >&2
 export TZ=UTC
 dir=test/golden/fields
-for f in test/fixtures/*.scap; do
+# The real captures, and the synthetic one (built by test/fields/synthetic-capture.ts; its goldens sit beside it).
+captures=("$@")
+[[ ${#captures[@]} -eq 0 ]] && captures=(test/fixtures/*.scap "$dir"/synthetic/*.scap)
+for f in "${captures[@]}"; do
   b=$(basename "$f" .scap)
-  out="$dir/$b.txt"
+  odir=$dir
+  [[ "$f" == "$dir"/synthetic/* ]] && odir=$dir/synthetic
+  out="$odir/$b.txt"
   : > "$out.tmp"
   while IFS= read -r field; do
     [[ -z "$field" || "$field" == \#* ]] && continue
@@ -30,7 +39,7 @@ for f in test/fixtures/*.scap; do
     rm -f "$out.raw" "$out.err"
   done < "$dir/FIELDS"
   mv "$out.tmp" "$out"
-  out="$dir/$b.filters.txt"
+  out="$odir/$b.filters.txt"
   : > "$out.tmp"
   while IFS= read -r filter; do
     [[ -z "$filter" || "$filter" == \#* ]] && continue

@@ -68,11 +68,16 @@ export class ScapEvent {
     this.base = off;
     this.lenSize = lenSize;
     this.hasNparams = hasNparams;
-    this.tsLo = buf.readUInt32LE(off);
-    this.tsHi = buf.readUInt32LE(off + 4);
-    this.tid = buf.readInt32LE(off + 12) * TWO_32 + buf.readUInt32LE(off + 8);
-    const len = buf.readUInt32LE(off + 16);
-    const type = buf.readUInt16LE(off + 20);
+    // Inline little-endian reads: this runs for every event, and Buffer's
+    // read methods add argument validation on top of the same byte loads.
+    const b = buf;
+    this.tsLo = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+    this.tsHi = (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 0;
+    const tidLo = (b[off + 8]! | (b[off + 9]! << 8) | (b[off + 10]! << 16) | (b[off + 11]! << 24)) >>> 0;
+    const tidHi = b[off + 12]! | (b[off + 13]! << 8) | (b[off + 14]! << 16) | (b[off + 15]! << 24);
+    this.tid = tidHi === 0 ? tidLo : tidHi * TWO_32 + tidLo;
+    const len = (b[off + 16]! | (b[off + 17]! << 8) | (b[off + 18]! << 16) | (b[off + 19]! << 24)) >>> 0;
+    const type = b[off + 20]! | (b[off + 21]! << 8);
     this.len = len;
     this.type = type;
     this.info = type < EVENT_TABLE.length ? EVENT_TABLE[type]! : UNKNOWN_INFO;
@@ -80,7 +85,7 @@ export class ScapEvent {
     const end = off + len;
     let nparams: number;
     if (hasNparams) {
-      nparams = buf.readUInt32LE(off + 22);
+      nparams = (b[off + 22]! | (b[off + 23]! << 8) | (b[off + 24]! << 16) | (b[off + 25]! << 24)) >>> 0;
       if (nparams > MAX_PARAMS || hdrSize + nparams * lenSize > len) return `bad parameter count ${nparams}`;
     } else {
       nparams = this.inferV1Params(buf, off + hdrSize, end, lenSize);
@@ -91,12 +96,22 @@ export class ScapEvent {
     let lp = off + hdrSize;
     const po = this.paramOff;
     const pl = this.paramLen;
-    for (let i = 0; i < nparams; i++) {
-      const l = lenSize === 2 ? buf.readUInt16LE(lp) : buf.readUInt32LE(lp);
-      lp += lenSize;
-      po[i] = p;
-      pl[i] = l;
-      p += l;
+    if (lenSize === 2) {
+      for (let i = 0; i < nparams; i++) {
+        const l = b[lp]! | (b[lp + 1]! << 8);
+        lp += 2;
+        po[i] = p;
+        pl[i] = l;
+        p += l;
+      }
+    } else {
+      for (let i = 0; i < nparams; i++) {
+        const l = (b[lp]! | (b[lp + 1]! << 8) | (b[lp + 2]! << 16) | (b[lp + 3]! << 24)) >>> 0;
+        lp += 4;
+        po[i] = p;
+        pl[i] = l;
+        p += l;
+      }
     }
     if (p > end) return 'parameters overrun the event';
     return null;

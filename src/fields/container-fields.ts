@@ -9,6 +9,7 @@ import { type ContainerInfo, type ContainerMount, ContainerType, containerTypeNa
 import type { ThreadInfo } from '../state/thread-info.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
 import { Memo } from './memo.js';
+import { threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
 const C = 'container';
@@ -20,7 +21,7 @@ function containerOf(ctx: EventContext, t: ThreadInfo): ContainerInfo | null {
 
 function onThread(get: (t: ThreadInfo, ctx: EventContext) => ReturnType<Getter>): Getter {
   return (ctx) => {
-    const t = ctx.engine.thread;
+    const t = threadOf(ctx);
     return t === null ? undefined : get(t, ctx);
   };
 }

@@ -144,7 +144,7 @@ export interface ArgSpec extends Omit<SimpleSpec, 'make' | 'text'> {
     arg: string | undefined,
     options: FieldOptions,
     syntax: 'dot' | 'bracket' | undefined,
-  ) => { get: Getter; text?: TextGetter; type?: ParamType; kind?: FieldKind; normalizeLiteral?: (text: string, op: CompareOp) => string };
+  ) => { get: Getter; text?: TextGetter; type?: ParamType; fmt?: PrintFormat; kind?: FieldKind; normalizeLiteral?: (text: string, op: CompareOp) => string };
 }
 
 export function argField(s: ArgSpec): FieldDef {
@@ -165,7 +165,10 @@ export function argField(s: ArgSpec): FieldDef {
       if (arg === undefined && s.arg === 'required') throw new Error(`field '${s.name}' requires an argument`);
       const b = s.bind(arg, options, arg === undefined ? undefined : syntax);
       // A binding may refine the type (evt.rawarg takes the argument's type).
-      const bi: FieldInfo = b.type !== undefined && b.type !== info.type ? { ...info, type: b.type } : info;
+      const bi: FieldInfo =
+        (b.type !== undefined && b.type !== info.type) || (b.fmt !== undefined && b.fmt !== info.printFormat)
+          ? { ...info, type: b.type ?? info.type, printFormat: b.fmt ?? info.printFormat }
+          : info;
       return new Field(bi, name, b.get, {
         ...(b.text !== undefined ? { text: b.text } : {}),
         ...(b.normalizeLiteral !== undefined ? { normalizeLiteral: b.normalizeLiteral } : s.normalizeLiteral !== undefined ? { normalizeLiteral: s.normalizeLiteral } : {}),

@@ -26,6 +26,7 @@ import { AnyOfIp, AnyOfNumber } from './any-of.js';
 import { Field, type FieldDef, type Getter, simpleField } from './define.js';
 import { ipv4ToNetworkOrder, Ipv6Text, isLocalIpv4, isLocalIpv6, normalizePortLiteral } from './net-lookup.js';
 import { l4protoText } from './render.js';
+import { threadOf } from './thread-lookup.js';
 import type { EventContext, FieldInfo } from './types.js';
 
 const C = 'fd';
@@ -35,7 +36,7 @@ const scratch: ParamText = { value: '', resolved: '' };
 /** sysdig's extract_fd: the event must involve an fd and have a thread. */
 function applies(ctx: EventContext): ThreadInfo | null {
   if ((ctx.ev.info.flags & FD_EVENT) === 0) return null;
-  return ctx.engine.thread;
+  return threadOf(ctx);
 }
 
 /** The fd the fields describe: the event's, else the one the thread last referred to. */
@@ -255,7 +256,7 @@ function endpointsField(
   const info: FieldInfo = {
     name,
     type,
-    printFormat: type === ParamType.PORT ? PrintFormat.DEC : PrintFormat.NA,
+    printFormat: name === 'fd.port' ? PrintFormat.DEC : PrintFormat.NA,
     description: desc,
     arg: 'none',
     category: C,

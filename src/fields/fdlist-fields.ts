@@ -8,6 +8,7 @@ import { ParamType, PrintFormat } from '../event/types.js';
 import type { FdInfo } from '../state/fd-info.js';
 import { ipv4ToString, ipv6ToString } from '../state/inet.js';
 import { type FieldDef, simpleField } from './define.js';
+import { threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
 const C = 'fdlist';
@@ -16,12 +17,12 @@ const C = 'fdlist';
 type EntryText = (fd: number, f: FdInfo | undefined) => string | null;
 
 function fdlist(ctx: EventContext, entry: EntryText): string | undefined {
-  const { ev, engine } = ctx;
+  const ev = ctx.ev;
   let idx: number;
   if (ev.type === EV.POLL_E || ev.type === EV.PPOLL_E) idx = 0;
   else if (ev.type === EV.POLL_X || ev.type === EV.PPOLL_X) idx = 1;
   else return undefined;
-  const t = engine.thread;
+  const t = threadOf(ctx);
   if (t === null || idx >= ev.nparams || ev.paramLen[idx]! < 2) return undefined;
   const b = ev.buf;
   const o = ev.paramOff[idx]!;

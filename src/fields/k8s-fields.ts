@@ -10,13 +10,14 @@ import { ParamType } from '../event/types.js';
 import type { ContainerInfo } from '../state/containers.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
 import { Memo } from './memo.js';
+import { threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
 const C = 'k8s';
 
 /** The event's container, when it has labels (sysdig's precondition for label-derived k8s fields). */
 function labelled(ctx: EventContext): ContainerInfo | null {
-  const t = ctx.engine.thread;
+  const t = threadOf(ctx);
   if (t === null || t.containerId === '') return null;
   const c = ctx.engine.containers.get(t.containerId);
   if (c === undefined) return null;

@@ -12,7 +12,7 @@ import type { CompareOp } from '../filter/field-api.js';
 import { AnyOfNumber, AnyOfString } from './any-of.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
 import { joinSpace, Memo } from './memo.js';
-import { forEachAncestor, isMainThread, mainThreadOf, parentOf } from './thread-lookup.js';
+import { forEachAncestor, mainThreadOf, parentOf, threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
 const C = 'proc';
@@ -22,7 +22,7 @@ type ThreadGetter = (t: ThreadInfo, ctx: EventContext) => ReturnType<Getter>;
 /** A getter that applies only when the event has a thread. */
 function onThread(get: ThreadGetter): Getter {
   return (ctx) => {
-    const t = ctx.engine.thread;
+    const t = threadOf(ctx);
     return t === null ? undefined : get(t, ctx);
   };
 }
@@ -32,6 +32,13 @@ function def(name: string, type: ParamType, fmt: PrintFormat, desc: string, make
 }
 function str(name: string, desc: string, make: () => ThreadGetter): FieldDef {
   return def(name, ParamType.CHARBUF, PrintFormat.NA, desc, make);
+}
+
+/** The environment, space separated; the empty entries padding a truncated environment block are not part of it. */
+function envText(env: readonly string[]): string {
+  let n = env.length;
+  while (n > 0 && env[n - 1] === '') n--;
+  return joinSpace(n === env.length ? env : env.slice(0, n));
 }
 
 /** comm followed by the arguments (sysdig's populate_cmdline). */
@@ -100,8 +107,12 @@ export const PROC_FIELDS: readonly FieldDef[] = [
     return (t) => m.get(t.args, undefined);
   }),
   str('proc.env', 'the environment variables of the process generating the event.', () => {
-    const m = new Memo<readonly string[]>((env) => joinSpace(env));
-    return (t) => m.get(t.env, undefined);
+    const m = new Memo<readonly string[]>(envText);
+    // The environment is the process's: threads read their main thread's.
+    return (t, ctx) => {
+      const main = mainThreadOf(ctx.engine, t) ?? t;
+      return m.get(main.env, undefined);
+    };
   }),
   str('proc.cmdline', 'full process command line, i.e. proc.name + proc.args.', () => {
     const m = new Memo<string, readonly string[]>(cmdline);
@@ -229,4 +240,3 @@ export const PROC_FIELDS: readonly FieldDef[] = [
   ),
 ];
 
-export { isMainThread };

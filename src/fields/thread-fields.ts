@@ -13,8 +13,8 @@ import { EV } from '../event/event-ids.js';
 import { ParamType, PrintFormat } from '../event/types.js';
 import type { ThreadInfo } from '../state/thread-info.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
-import { joinSpace, Memo } from './memo.js';
-import { isMainThread } from './thread-lookup.js';
+import { Memo } from './memo.js';
+import { isMainThread, threadOf } from './thread-lookup.js';
 import { tsDelta } from './time-text.js';
 import type { EventContext } from './types.js';
 
@@ -22,7 +22,7 @@ const C = 'thread';
 
 function onThread(get: (t: ThreadInfo, ctx: EventContext) => ReturnType<Getter>): Getter {
   return (ctx) => {
-    const t = ctx.engine.thread;
+    const t = threadOf(ctx);
     return t === null ? undefined : get(t, ctx);
   };
 }
@@ -35,8 +35,9 @@ function def(name: string, type: ParamType, fmt: PrintFormat, desc: string, make
 function cpuGetter(user: boolean, system: boolean): () => Getter {
   return () => {
     const last = new WeakMap<ThreadInfo, number>();
-    return ({ ev, engine }) => {
-      const t = engine.thread;
+    return (ctx) => {
+      const ev = ctx.ev;
+      const t = threadOf(ctx);
       if (t === null || ev.type !== EV.PROCINFO_E || ev.nparams < 2) return undefined;
       const total = (user ? ev.u64(0) : 0) + (system ? ev.u64(1) : 0);
       const prev = last.get(t) ?? 0;
@@ -63,6 +64,21 @@ class SwitchClock {
     this.lo[cpu] = ev.tsLo;
     return hi === 0 && lo === 0 ? 0 : tsDelta(ev, hi, lo);
   }
+}
+
+/**
+ * A "subsys=path" cgroup entry as sysdig keeps it: split at the last '=',
+ * with the kernel's newer controller names mapped to the classic ones
+ * (io -> blkio, perf -> perf_event, mem -> memory, "_cgroup" suffixes dropped).
+ */
+export function splitCgroup(entry: string): [string, string] {
+  const eq = entry.lastIndexOf('=');
+  if (eq < 0) return [entry, ''];
+  let sub = entry.slice(0, eq).replace('_cgroup', '');
+  if (sub === 'perf') sub = 'perf_event';
+  else if (sub === 'mem') sub = 'memory';
+  else if (sub === 'io') sub = 'blkio';
+  return [sub, entry.slice(eq + 1)];
 }
 
 export const THREAD_FIELDS: readonly FieldDef[] = [
@@ -94,9 +110,9 @@ export const THREAD_FIELDS: readonly FieldDef[] = [
     () => {
       const clock = new SwitchClock();
       const totals = new WeakMap<ThreadInfo, number>();
-      return ({ ev, engine }) => {
-        const d = clock.exectime(ev);
-        const t = engine.thread;
+      return (ctx) => {
+        const d = clock.exectime(ctx.ev);
+        const t = threadOf(ctx);
         if (t === null) return undefined;
         const tot = (totals.get(t) ?? 0) + d;
         totals.set(t, tot);
@@ -105,7 +121,7 @@ export const THREAD_FIELDS: readonly FieldDef[] = [
     },
   ),
   def('thread.cgroups', ParamType.CHARBUF, PrintFormat.NA, 'all the cgroups the thread belongs to, aggregated into a single string.', () => {
-    const m = new Memo<readonly string[]>((cg) => joinSpace(cg));
+    const m = new Memo<readonly string[]>((cg) => cg.map((e) => { const [sub, path] = splitCgroup(e); return `${sub}=${path}`; }).join(' '));
     return onThread((t) => (t.cgroups.length === 0 ? undefined : m.get(t.cgroups, undefined)));
   }),
   argField({
@@ -117,10 +133,13 @@ export const THREAD_FIELDS: readonly FieldDef[] = [
     argSyntax: 'dot',
     bind(arg, _o, syntax) {
       if (syntax !== 'dot' || !/^[A-Za-z_]+$/.test(arg!)) throw new Error(`thread.cgroup needs a subsystem name, as in thread.cgroup.cpuacct`);
-      const prefix = `${arg}=`;
+      const want = arg!;
       return {
         get: onThread((t) => {
-          for (const cg of t.cgroups) if (cg.startsWith(prefix)) return cg.slice(prefix.length);
+          for (const cg of t.cgroups) {
+            const [sub, path] = splitCgroup(cg);
+            if (sub === want) return path;
+          }
           return undefined;
         }),
       };

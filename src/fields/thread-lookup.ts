@@ -5,7 +5,20 @@
  * the parents stops at a missing parent, at tid -1, or at a loop.
  */
 import type { StateEngine } from '../state/engine.js';
+import type { EventContext } from './types.js';
 import { CloneFlag, type ThreadInfo } from '../state/thread-info.js';
+
+/**
+ * The thread the event's fields describe: the one the state engine attached
+ * to the event, else the thread table's entry for the event's tid (sysdig's
+ * get_thread_info(): e.g. a clone's child-side exit, whose thread the
+ * parser created while handling it).
+ */
+export function threadOf(ctx: EventContext): ThreadInfo | null {
+  const t = ctx.engine.thread;
+  if (t !== null) return t;
+  return ctx.engine.threads.get(ctx.ev.tid) ?? null;
+}
 
 export function isMainThread(t: ThreadInfo): boolean {
   return t.tid === t.pid || (t.flags & CloneFlag.IS_MAIN_THREAD) !== 0;

@@ -7,13 +7,14 @@
 import { ParamType, PrintFormat } from '../event/types.js';
 import type { ThreadInfo } from '../state/thread-info.js';
 import { type FieldDef, type Getter, simpleField } from './define.js';
+import { threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
 const NO_ID = 0xffffffff;
 
 function onThread(get: (t: ThreadInfo, ctx: EventContext) => ReturnType<Getter>): Getter {
   return (ctx) => {
-    const t = ctx.engine.thread;
+    const t = threadOf(ctx);
     return t === null ? undefined : get(t, ctx);
   };
 }

@@ -65,7 +65,9 @@ export function eventInfoText(ev: ScapEvent, engine: StateEngine, bufferLen = DE
 
 /** The whole default line for one event (latin1 text: write it with 'latin1' encoding). */
 export function formatEventLine(ev: ScapEvent, engine: StateEngine): string {
-  const t = engine.thread;
+  // An event with no thread at parse time (a clone child whose parent's return was not
+  // seen) still shows the thread the parser created for it, as sysdig looks it up on demand.
+  const t = engine.thread ?? engine.threads.get(ev.tid) ?? null;
   const proc = t !== null ? t.comm : '<NA>';
   const tid = t !== null ? String(t.tid) : '<NA>';
   const dir = (ev.type & 1) === 0 ? '>' : '<';

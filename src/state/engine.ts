@@ -57,6 +57,9 @@ export class StateEngine {
   /** Ports some process of the snapshot listens on, and whether the snapshot has been finalised. */
   private readonly serverPorts = new Set<number>();
   private snapshotDone = false;
+  /** The last looked-up thread (see reset). */
+  private cachedTid = -2;
+  private cachedThread: ThreadInfo | null = null;
 
   // ---- deferred removals (applied when the next event arrives) ----
   private tidToRemove = -1;
@@ -218,6 +221,7 @@ export class StateEngine {
     const replaced = this.threads.get(t.tid);
     if (replaced !== undefined && replaced !== t) this.dropChildCount(replaced);
     this.threads.set(t.tid, t);
+    if (t.tid === this.cachedTid) this.cachedThread = t;
     if (t.tid !== t.pid) {
       const main = this.threads.get(t.pid);
       if (main !== undefined && (t.flags & CloneFlag.CLONE_FILES) !== 0) t.fdOwner = main;
@@ -254,6 +258,7 @@ export class StateEngine {
       // As sysdig does for a thread made up on the spot: its children are the threads naming it as their process.
       for (const other of this.threads.values()) if (other.pid === tid) t.nchilds++;
       this.threads.set(tid, t);
+      if (tid === this.cachedTid) this.cachedThread = t;
     }
     return t;
   }
@@ -268,6 +273,7 @@ export class StateEngine {
     if (!force && t.nchilds !== 0) return;
     this.dropChildCount(t);
     this.threads.delete(tid);
+    if (tid === this.cachedTid) this.cachedThread = null;
     if (t.nchilds !== 0) {
       // Forced removal of a main thread others still refer to: recount every process's threads.
       for (const o of this.threads.values()) o.nchilds = 0;
@@ -368,7 +374,14 @@ export class StateEngine {
       return false;
     }
     const isClone = isCloneExit(type);
-    let t: ThreadInfo | null = this.threads.get(ev.tid) ?? null;
+    let t: ThreadInfo | null;
+    // Runs of events from the same thread are the norm: skip the map lookup for them.
+    if (ev.tid === this.cachedTid) t = this.cachedThread;
+    else {
+      t = this.threads.get(ev.tid) ?? null;
+      this.cachedTid = ev.tid;
+      this.cachedThread = t;
+    }
     if (t === null && !isClone) t = this.getOrCreateThread(ev.tid);
     this.thread = t;
     if (t === null) return false;

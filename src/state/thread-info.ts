@@ -29,8 +29,9 @@ export class ThreadInfo {
   tid: number;
   pid: number;
   ptid = -1;
-  sid = 0;
-  vpgid = 0;
+  /** Session and process-group ids; -1 until known (sysdig's defaults). */
+  sid = -1;
+  vpgid = -1;
   vtid = -1;
   vpid = -1;
   comm = '<NA>';
@@ -38,7 +39,8 @@ export class ThreadInfo {
   exepath = '';
   args: string[] = [];
   env: string[] = [];
-  cwd = '/';
+  /** Working directory, with a trailing '/'; '' until known (sysdig's default, e.g. for threads the capture never described). */
+  cwd = '';
   root = '/';
   fdlimit = -1;
   flags = 0;
