@@ -2,7 +2,8 @@
  * One benchmark run in its own process (so peak RSS belongs to it alone):
  *   node dist/bench/replay-worker.js MODE FILE
  * MODE: `read` (capture reader only), `state` (reader + state engine),
- *       `view:ID` (reader + state + the view's table, csysdig-style final table).
+ *       `view:ID` (reader + state + the view: a sample every 2 s of capture time, then the whole-capture table),
+ *       `final:ID` (the whole-capture table only: the same work as csysdig on a file).
  * Prints one JSON line: {mode, events, ms, maxRssKb}.
  */
 import { readCapture } from '../capture/scap-reader.js';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     });
   } else if (mode.startsWith('view:')) {
     events = await runViewReplay({ file, viewId: mode.slice(5), output: 'none' });
+  } else if (mode.startsWith('final:')) {
+    events = await runViewReplay({ file, viewId: mode.slice(6), output: 'none', finalOnly: true });
   } else throw new Error(`unknown mode ${mode}`);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   process.stdout.write(JSON.stringify({ mode, events, ms, maxRssKb: process.resourceUsage().maxRSS }) + '\n');

@@ -25,6 +25,8 @@ export interface Options {
   viewsDirs: string[];
   /** Extra container columns in process views (-pc). */
   containerColumns: boolean;
+  /** Replays: print only the whole-capture table, as csysdig does for a file. */
+  finalOnly: boolean;
   /** Set by `npm start`: pick live or the demo capture, with a notice. */
   start: boolean;
   help: boolean;
@@ -69,6 +71,7 @@ export function defaultOptions(): Options {
     listViews: false,
     viewsDirs: [],
     containerColumns: false,
+    finalOnly: false,
     start: false,
     help: false,
     version: false,
@@ -168,6 +171,9 @@ export function parseArgs(argv: readonly string[]): Options {
         case 'start':
           o.start = true;
           break;
+        case 'final':
+          o.finalOnly = true;
+          break;
         case 'help':
           o.help = true;
           break;
@@ -224,6 +230,7 @@ export const USAGE = `usage: tsysdig [options] [filter]
   -w FILE  [-z]          write the captured events to FILE (gzip with -z), mode 0600
   --raw                  print each interval's table as text, no UI
   --json                 print each interval's table as one JSON document
+  --final                with -r: print only the whole-capture table (csysdig's file output)
   --events               print events like 'sysdig -r FILE' instead of tables
   -n N                   stop after N events
   -M SECONDS             stop after SECONDS of capture time

@@ -33,6 +33,8 @@ export interface ViewReplayRun {
   viewsDirs?: string[];
   out?: OutputBuffer;
   onWarning?: (msg: string) => void;
+  /** Only the whole-capture table (csysdig's output for a file). */
+  finalOnly?: boolean;
   /** Also called with every sample (tests, benchmarks). */
   onSample?: (sample: Sample, info: SampleInfo, grouping: boolean) => void;
 }
@@ -55,6 +57,7 @@ export async function runViewReplay(run: ViewReplayRun): Promise<number> {
     filter: run.filter ?? '',
     tag: run.tag ?? 'default',
     keepTotals: true,
+    finalOnly: run.finalOnly === true,
     onSample: (sample, info) => {
       run.onSample?.(sample, info, runner.grouping);
       if (out === null) return;

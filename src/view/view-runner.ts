@@ -37,6 +37,12 @@ export interface RunnerOptions {
   tag: string;
   /** Whether to keep whole-capture totals for a final table (replays). */
   keepTotals: boolean;
+  /**
+   * Replays only: skip the per-interval samples and produce just the
+   * whole-capture table, which is exactly what csysdig does for a file
+   * (`--final`). Cheaper: no per-interval thread pass, merge or sort.
+   */
+  finalOnly?: boolean;
   onSample: (sample: Sample, info: SampleInfo) => void;
 }
 
@@ -67,7 +73,7 @@ export class ViewRunner {
     const tableOpts = { useDefaults: view.useDefaults, filter, sortingColumn };
     if (view.viewType !== 'table') throw new ViewConfigError(`view '${view.id}' is a list view; only table views can be tabulated`);
     this.interval = new ViewTable(columns, engine, tableOpts);
-    this.total = opts.keepTotals ? new ViewTable(columns, engine, tableOpts) : null;
+    this.total = opts.keepTotals && opts.finalOnly !== true ? new ViewTable(columns, engine, tableOpts) : null;
     this.grouping = this.interval.postmerge !== null;
   }
 
@@ -78,7 +84,7 @@ export class ViewRunner {
       this.firstTs = ts;
       this.sampleStartNs = ts;
     }
-    if (ts > this.nextFlushNs) {
+    if (ts > this.nextFlushNs && this.opts.finalOnly !== true) {
       if (this.nextFlushNs !== 0) this.flushInterval(ev.tsBig(), ts);
       this.nextFlushNs = ts - (ts % this.opts.intervalNs) + this.opts.intervalNs;
     }
@@ -107,11 +113,14 @@ export class ViewRunner {
 
   /** End of a replay: the whole-capture table (csysdig's file view). */
   finish(): void {
-    if (this.total === null) return;
-    this.interval.foldInto(this.total);
-    this.interval.takeSample();
-    this.total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));
-    const sample = this.total.takeSample();
+    const total = this.opts.finalOnly === true ? this.interval : this.total;
+    if (total === null) return;
+    if (total !== this.interval) {
+      this.interval.foldInto(total);
+      this.interval.takeSample();
+    }
+    total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));
+    const sample = total.takeSample();
     this.opts.onSample(sample, {
       startNs: this.firstTs,
       endNs: this.lastTs,

@@ -59,6 +59,14 @@ describe('--raw and --json', () => {
     expect(got.slice(-want.length + 1)).toEqual(want.slice(1));
   });
 
+  it('--final prints only the whole-capture table, like csysdig for a file', () => {
+    const r = runCli(['--raw', '--final', '-r', fixturePath('libs_curl_google'), '-v', 'files']);
+    expect(r.status).toBe(0);
+    const want = readFileSync(join(GOLDEN, 'views', 'libs_curl_google.files.txt'), 'latin1');
+    expect(r.stdout.split('\n').length).toBe(want.split('\n').length);
+    expect(r.stdout.split('\n').sort()).toEqual(want.split('\n').sort());
+  });
+
   it('--json prints one document per sample, the last one final', () => {
     const r = runCli(['--json', '-r', fixturePath('libs_curl_google'), '-v', 'files']);
     expect(r.status).toBe(0);
