@@ -12,6 +12,7 @@ import type { CompareOp } from '../filter/field-api.js';
 import { AnyOfNumber, AnyOfString } from './any-of.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
 import { joinSpace, Memo } from './memo.js';
+import { argsText, cmdlineText, exelineText } from './thread-text.js';
 import { forEachAncestor, mainThreadOf, parentOf, threadOf } from './thread-lookup.js';
 import type { EventContext } from './types.js';
 
@@ -41,8 +42,6 @@ function envText(env: readonly string[]): string {
   return joinSpace(n === env.length ? env : env.slice(0, n));
 }
 
-/** comm followed by the arguments (sysdig's populate_cmdline). */
-const cmdline = (comm: string, args: readonly string[]): string => (args.length === 0 ? comm : `${comm} ${joinSpace(args)}`);
 
 /** The ancestor `depth` levels above the process (0: the process's main thread itself). */
 function ancestor(ctx: EventContext, t: ThreadInfo, depth: number): ThreadInfo | null {
@@ -102,10 +101,7 @@ export const PROC_FIELDS: readonly FieldDef[] = [
   def('proc.pid', ParamType.INT64, PrintFormat.ID, 'the id of the process generating the event.', () => (t) => t.pid),
   str('proc.exe', 'the first command line argument (usually the executable name or a custom one).', () => (t) => t.exe),
   str('proc.name', 'the name (excluding the path) of the executable generating the event.', () => (t) => t.comm),
-  str('proc.args', 'the arguments passed on the command line when starting the process generating the event.', () => {
-    const m = new Memo<readonly string[]>((args) => joinSpace(args));
-    return (t) => m.get(t.args, undefined);
-  }),
+  str('proc.args', 'the arguments passed on the command line when starting the process generating the event.', () => (t) => argsText(t)),
   str('proc.env', 'the environment variables of the process generating the event.', () => {
     const m = new Memo<readonly string[]>(envText);
     // The environment is the process's: threads read their main thread's.
@@ -114,15 +110,8 @@ export const PROC_FIELDS: readonly FieldDef[] = [
       return m.get(main.env, undefined);
     };
   }),
-  str('proc.cmdline', 'full process command line, i.e. proc.name + proc.args.', () => {
-    const m = new Memo<string, readonly string[]>(cmdline);
-    return (t) => m.get(t.comm, t.args);
-  }),
-  str('proc.exeline', 'full process command line, with exe as first argument, i.e. proc.exe + proc.args.', () => {
-    // sysdig always puts the space after the exe, arguments or not.
-    const m = new Memo<string, readonly string[]>((exe, args) => `${exe} ${joinSpace(args)}`);
-    return (t) => m.get(t.exe, t.args);
-  }),
+  str('proc.cmdline', 'full process command line, i.e. proc.name + proc.args.', () => (t) => cmdlineText(t)),
+  str('proc.exeline', 'full process command line, with exe as first argument, i.e. proc.exe + proc.args.', () => (t) => exelineText(t)),
   str('proc.cwd', 'the current working directory of the event.', () => (t, ctx) => mainThreadOf(ctx.engine, t)?.cwd),
   def(
     'proc.nthreads',
@@ -147,10 +136,9 @@ export const PROC_FIELDS: readonly FieldDef[] = [
   }),
   str('proc.pname', 'the name (excluding the path) of the parent of the process generating the event.', () => (t, ctx) => parentOf(ctx.engine, t)?.comm),
   str('proc.pcmdline', 'the full command line (proc.name + proc.args) of the parent of the process generating the event.', () => {
-    const m = new Memo<string, readonly string[]>(cmdline);
     return (t, ctx) => {
       const p = parentOf(ctx.engine, t);
-      return p === null ? undefined : m.get(p.comm, p.args);
+      return p === null ? undefined : cmdlineText(p);
     };
   }),
   ancestorField(

@@ -103,6 +103,9 @@ export class ThreadInfo {
    */
   nchilds = 0;
 
+  /** Derived command-line texts, cached by the fields that read them per event (src/fields/thread-text.ts). */
+  texts: object | null = null;
+
   constructor(tid: number, pid = tid) {
     this.tid = tid;
     this.pid = pid;
