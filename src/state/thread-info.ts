@@ -142,14 +142,4 @@ export class ThreadInfo {
   removeFd(fd: number): void {
     this.fds.delete(fd);
   }
-
-  /** proc.cmdline: comm followed by the arguments. */
-  cmdline(): string {
-    return this.args.length === 0 ? this.comm : `${this.comm} ${this.args.join(' ')}`;
-  }
-
-  /** proc.exeline: exe followed by the arguments. */
-  exeline(): string {
-    return this.args.length === 0 ? this.exe : `${this.exe} ${this.args.join(' ')}`;
-  }
 }
