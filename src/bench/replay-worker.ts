@@ -19,17 +19,13 @@ async function main(): Promise<void> {
     await readCapture(file, { onEvent: () => void events++ });
   } else if (mode === 'state') {
     const engine = new StateEngine();
-    await readCapture(file, {
-      onThread: (t) => engine.onThread(t),
-      onFd: (pid, fd) => engine.onFd(pid, fd),
-      onInterface: (i) => engine.onInterface(i),
-      onUser: (u) => engine.onUser(u),
-      onGroup: (g) => engine.onGroup(g),
-      onEvent: (ev) => {
+    await readCapture(
+      file,
+      engine.sink((ev) => {
         engine.process(ev);
         events++;
-      },
-    });
+      }),
+    );
   } else if (mode.startsWith('view:')) {
     events = await runViewReplay({ file, viewId: mode.slice(5), output: 'none' });
   } else if (mode.startsWith('final:')) {

@@ -1,7 +1,6 @@
 /**
  * `tsysdig --events -r FILE [FILTER]`: one line per event, as `sysdig -r FILE [FILTER]` prints them.
  */
-import type { CaptureSink } from '../capture/records.js';
 import { readCapture } from '../capture/scap-reader.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { formatEventLine, isContainerEvent, isInternalEvent } from '../format/event-line.js';
@@ -24,24 +23,15 @@ export async function runEvents(run: EventsRun): Promise<void> {
   // Container events before the first other event are consumed while sysdig opens the
   // capture: they shape the state but are never shown (they still take event numbers).
   let inPreamble = true;
-  const sink: CaptureSink = {
-    onMachineInfo: (mi) => engine.onMachineInfo(mi),
-    onThread: (t) => engine.onThread(t),
-    onFd: (pid, fd) => engine.onFd(pid, fd),
-    onInterface: (i) => engine.onInterface(i),
-    onUser: (u) => engine.onUser(u),
-    onGroup: (g) => engine.onGroup(g),
-    onWarning: run.onWarning,
-    onEvent: (ev: ScapEvent) => {
-      engine.process(ev);
-      seen++;
-      if (inPreamble && !isContainerEvent(ev)) inPreamble = false;
-      if (!inPreamble && !isInternalEvent(ev) && (run.filter === null || run.filter(ev, engine))) {
-        run.out.line(formatEventLine(ev, engine));
-      }
-      return run.count === 0 || seen < run.count;
-    },
-  };
+  const sink = engine.sink((ev: ScapEvent) => {
+    engine.process(ev);
+    seen++;
+    if (inPreamble && !isContainerEvent(ev)) inPreamble = false;
+    if (!inPreamble && !isInternalEvent(ev) && (run.filter === null || run.filter(ev, engine))) {
+      run.out.line(formatEventLine(ev, engine));
+    }
+    return run.count === 0 || seen < run.count;
+  }, run.onWarning);
   try {
     await readCapture(run.file, sink);
   } finally {

@@ -3,7 +3,6 @@
  * a view and prints each sample (every interval of capture time, then the
  * whole-capture table csysdig prints for a file).
  */
-import type { CaptureSink } from '../capture/records.js';
 import { readCapture } from '../capture/scap-reader.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { isContainerEvent } from '../format/event-line.js';
@@ -72,28 +71,19 @@ export async function runViewReplay(run: ViewReplayRun): Promise<number> {
   let events = 0;
   let inPreamble = true;
   let firstTs = 0;
-  const sink: CaptureSink = {
-    onMachineInfo: (mi) => engine.onMachineInfo(mi),
-    onThread: (t) => engine.onThread(t),
-    onFd: (pid, fd) => engine.onFd(pid, fd),
-    onInterface: (i) => engine.onInterface(i),
-    onUser: (u) => engine.onUser(u),
-    onGroup: (g) => engine.onGroup(g),
-    onWarning: run.onWarning,
-    onEvent: (ev: ScapEvent) => {
-      if (durationNs > 0) {
-        if (firstTs === 0) firstTs = ev.ts;
-        else if (ev.ts - firstTs >= durationNs) return false;
-      }
-      engine.process(ev);
-      // Leading container events are consumed while the capture opens (as sysdig does): state only.
-      if (inPreamble && isContainerEvent(ev)) return true;
-      inPreamble = false;
-      runner.onEvent(ev);
-      events++;
-      return count === 0 || events < count;
-    },
-  };
+  const sink = engine.sink((ev: ScapEvent) => {
+    if (durationNs > 0) {
+      if (firstTs === 0) firstTs = ev.ts;
+      else if (ev.ts - firstTs >= durationNs) return false;
+    }
+    engine.process(ev);
+    // Leading container events are consumed while the capture opens (as sysdig does): state only.
+    if (inPreamble && isContainerEvent(ev)) return true;
+    inPreamble = false;
+    runner.onEvent(ev);
+    events++;
+    return count === 0 || events < count;
+  }, run.onWarning);
   try {
     await readCapture(run.file, sink);
   } finally {

@@ -12,7 +12,7 @@
  * exit events find it there; an fd closed or a thread exited is removed only
  * when the *next* event arrives, so the closing event itself still sees it.
  */
-import { FdType, type FdRecord, type GroupRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord, type UserRecord } from '../capture/records.js';
+import { FdType, type CaptureSink, type FdRecord, type GroupRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord, type UserRecord } from '../capture/records.js';
 import { ScapEvent } from '../event/scap-event.js';
 import { EventFlag } from '../event/types.js';
 import { EV } from '../event/event-ids.js';
@@ -212,6 +212,25 @@ export class StateEngine {
 
   onGroup(g: GroupRecord): void {
     this.users.addGroup(g);
+  }
+
+  /**
+   * A CaptureSink that feeds this engine the snapshot (machine, threads,
+   * fds, interfaces, users, groups) and hands each event to `onEvent`, which
+   * is expected to call `process(ev)` itself (callers differ in what they do
+   * around it: preamble handling, limits, filters).
+   */
+  sink(onEvent: CaptureSink['onEvent'], onWarning?: (message: string) => void): CaptureSink {
+    return {
+      onMachineInfo: (mi) => this.onMachineInfo(mi),
+      onThread: (t) => this.onThread(t),
+      onFd: (pid, fd) => this.onFd(pid, fd),
+      onInterface: (i) => this.onInterface(i),
+      onUser: (u) => this.onUser(u),
+      onGroup: (g) => this.onGroup(g),
+      onWarning,
+      onEvent,
+    };
   }
 
   // ---------------- thread table ----------------

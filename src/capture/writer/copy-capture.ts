@@ -7,13 +7,11 @@
  * dropped, except internal ones (container and procinfo events...), which
  * sysdig keeps in filtered dumps too because they carry state.
  */
-import type { CaptureSink } from '../records.js';
 import { readCapture } from '../scap-reader.js';
 import type { ScapEvent } from '../../event/scap-event.js';
 import { EventCategory } from '../../event/types.js';
 import { StateEngine } from '../../state/engine.js';
 import { ScapWriter } from './scap-writer.js';
-import { SnapshotRecorder } from './snapshot.js';
 
 export interface CopyOptions {
   /** gzip the output (-z). */
@@ -43,39 +41,20 @@ export interface CopyResult {
  */
 export async function copyCapture(inPath: string, outPath: string, opts: CopyOptions = {}): Promise<CopyResult> {
   const engine = new StateEngine();
-  const recorder = new SnapshotRecorder();
   const writer = await ScapWriter.open(outPath, { gzip: opts.gzip, chunkSize: opts.chunkSize });
   const filter = opts.filter;
   let snapshotDone = false;
   let eventsRead = 0;
   const snapshot = (tsNs?: bigint): void => {
     snapshotDone = true;
-    writer.writeSnapshot(engine, recorder.lists, { tsNs });
+    writer.writeSnapshot(engine, undefined, { tsNs });
   };
-  const sink: CaptureSink = {
-    onMachineInfo: (mi) => engine.onMachineInfo(mi),
-    onThread: (t) => engine.onThread(t),
-    onFd: (pid, fd) => engine.onFd(pid, fd),
-    onInterface: (i) => {
-      engine.onInterface(i);
-      recorder.onInterface(i);
-    },
-    onUser: (u) => {
-      engine.onUser(u);
-      recorder.onUser(u);
-    },
-    onGroup: (g) => {
-      engine.onGroup(g);
-      recorder.onGroup(g);
-    },
-    onWarning: opts.onWarning,
-    onEvent: (ev) => {
-      if (!snapshotDone) snapshot(ev.tsBig());
-      eventsRead++;
-      engine.process(ev);
-      if (filter === undefined || (ev.info.category & EventCategory.INTERNAL) !== 0 || filter(ev, engine)) writer.writeEvent(ev);
-    },
-  };
+  const sink = engine.sink((ev) => {
+    if (!snapshotDone) snapshot(ev.tsBig());
+    eventsRead++;
+    engine.process(ev);
+    if (filter === undefined || (ev.info.category & EventCategory.INTERNAL) !== 0 || filter(ev, engine)) writer.writeEvent(ev);
+  }, opts.onWarning);
   try {
     await readCapture(inPath, sink, { signal: opts.signal });
     if (!snapshotDone) snapshot();
