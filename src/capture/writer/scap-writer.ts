@@ -158,11 +158,10 @@ export class ScapWriter {
   /**
    * Writes the state at this moment as sysdig does when a dump starts:
    * machine info, interface list, user list, process list, one fd list per
-   * thread, then one container event per container with metadata. The
-   * engine holds threads, fds, machine info and containers; users, groups
-   * and interfaces come from `lists` (the engine keeps only lookups of
-   * those: see SnapshotRecorder). Lists left out are not written. The
-   * snapshot is written to the file before this returns.
+   * thread, then one container event per container with metadata, all from
+   * the engine; `given` lists replace the engine's users, groups and
+   * interfaces (lists left out there are not written). The snapshot is
+   * written to the file before this returns.
    */
   writeSnapshot(engine: StateEngine, given?: SnapshotLists, opts: SnapshotOptions = {}): void {
     if (this.failed !== null || this.closed) return;

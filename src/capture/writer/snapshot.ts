@@ -1,8 +1,8 @@
 /**
  * What a capture's metadata blocks are built from: the state engine's
- * threads, fd tables, machine info and containers, plus the lists the engine
- * cannot enumerate (users, groups, interfaces: it keeps lookups of them
- * only), which a SnapshotRecorder collects as they are fed to the engine.
+ * threads, fd tables, machine info, containers, users, groups and
+ * interfaces. A SnapshotRecorder is for callers that want to write lists
+ * other than the engine's (tests write exactly what a source delivered).
  */
 import { FdType, type FdRecord, type GroupRecord, type InterfaceRecord, type UserRecord } from '../records.js';
 import type { FdInfo } from '../../state/fd-info.js';
