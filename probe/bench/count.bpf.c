@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * Benchmark baseline: the cheapest useful tracer. Counts syscall enters and
- * exits in a per-CPU array, nothing else. Used by src/live/bench-ring.ts to
- * separate the fixed cost of a tp_btf attachment from tsysdig's own work.
+ * exits in a per-CPU array, nothing else. Used by src/live/bench-ring.ts and
+ * src/live/bench-live.ts to separate the fixed cost of a tp_btf attachment
+ * from tsysdig's own work.
+ *
+ * Built with -DTSD_BENCH_CLOCK it also reads the clock once per event, as
+ * any tracer that timestamps events must (bpf_ktime_get_boot_ns): the floor
+ * of a timestamping tracer.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,7 +26,11 @@ static __always_inline void bump(__u32 k)
 {
 	__u64 *c = bpf_map_lookup_elem(&counts, &k);
 	if (c)
+#ifdef TSD_BENCH_CLOCK
+		*c = bpf_ktime_get_boot_ns();
+#else
 		(*c)++;
+#endif
 }
 
 SEC("tp_btf/sys_enter")

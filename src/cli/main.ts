@@ -8,13 +8,14 @@ import { compileEventFilter } from './event-filter.js';
 import { runEvents } from './events-command.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
-import { runUi } from '../ui/index.js';
 import { runViewReplay } from './view-command.js';
 import { copyCapture } from '../capture/writer/index.js';
 import { CaptureWriteError } from '../capture/writer/index.js';
 import { fieldListText, viewListText } from './listings.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
+import { LiveError } from '../live/errors.js';
+import type { Options } from './args.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -28,11 +29,23 @@ function fail(msg: string, code = EXIT_FAILURE): number {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const opts = parseArgs(argv);
+    let opts = parseArgs(argv);
+    if (opts.start) {
+      // `npm start`: live when possible, else the demo capture, said in one line.
+      const { planStart } = await import('./start.js');
+      const plan = planStart(opts);
+      if (plan.notice !== null) process.stderr.write(plan.notice + '\n');
+      opts = plan.options;
+      // Without a terminal (CI, a pipe) there is no screen to draw: print the table instead.
+      if (!process.stdout.isTTY && !opts.raw && !opts.json && !opts.events) opts = { ...opts, raw: true, finalOnly: opts.readFile !== null, durationS: opts.readFile === null && opts.durationS === 0 ? 3 : opts.durationS };
+    }
     if (opts.help) {
       process.stdout.write(USAGE + '\n');
       return EXIT_OK;
     }
+    if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
+    if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
     if (opts.events) {
       if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
       await runEvents({
@@ -52,7 +65,6 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
-    if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
     if (opts.writeFile !== null && opts.readFile !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
       await copyCapture(opts.readFile, opts.writeFile, {
@@ -73,16 +85,40 @@ export async function main(argv: string[]): Promise<number> {
         durationS: opts.durationS,
         tag: opts.containerColumns ? 'containers' : 'default',
         viewsDirs: opts.viewsDirs,
+        finalOnly: opts.finalOnly,
         onWarning: warnOnce(),
       });
       return EXIT_OK;
     }
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
-    if (!opts.raw && !opts.json) return await runUi(opts);
-    return fail('live --raw/--json output needs the live source: run as root, or replay with -r FILE', EXIT_USAGE);
+    // Loaded on demand: the text outputs never pay for blessed's start-up.
+    const { runUi } = await import('../ui/index.js');
+    return await runUi(opts);
   } catch (err) {
     return reportError(err);
   }
+}
+
+/** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
+async function runLiveCommand(opts: Options): Promise<number> {
+  const { runLive } = await import('./live-command.js');
+  await runLive({
+    output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
+    viewId: opts.view ?? 'procs',
+    filter: opts.filter,
+    intervalMs: opts.delayMs,
+    count: opts.count,
+    durationS: opts.durationS,
+    tag: opts.containerColumns ? 'containers' : 'default',
+    viewsDirs: opts.viewsDirs,
+    writeFile: opts.writeFile,
+    gzip: opts.gzip,
+    snaplen: opts.snaplen,
+    bufferMb: opts.bufferMb,
+    includeSelf: opts.includeSelf,
+    onWarning: warnOnce(),
+  });
+  return EXIT_OK;
 }
 
 /** A warning printer that says each distinct message once. */
@@ -99,6 +135,7 @@ function warnOnce(): (msg: string) => void {
 export function reportError(err: unknown): number {
   if (process.env.TSYSDIG_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
   if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
+  if (err instanceof LiveError) return fail(err.oneLine(), EXIT_FAILURE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);

@@ -129,8 +129,10 @@ export function preflight(probePath: string): LiveError | null {
   if (!hasBpfPrivileges()) {
     return new LiveError('not-root', 'needs root (or CAP_BPF+CAP_PERFMON)');
   }
-  if (!fs.existsSync(BTF_PATH)) {
-    return new LiveError('no-btf', `kernel BTF not found (${BTF_PATH})`);
+  // $TSYSDIG_BTF: the kernel BTF file (as for probe/build.sh); libbpf itself reads the kernel's
+  const btf = process.env.TSYSDIG_BTF || BTF_PATH;
+  if (!fs.existsSync(btf)) {
+    return new LiveError('no-btf', `kernel BTF not found (${btf})`);
   }
   if (!fs.existsSync(probePath)) {
     return new LiveError('no-probe', `probe object not found (${probePath})`);

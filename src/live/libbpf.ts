@@ -71,14 +71,16 @@ function onLibbpfPrint(level: number, fmt: Ptr, ap: Ptr): number {
   return 0;
 }
 
-/** Loads libbpf.so.1 (once per thread). Throws LiveError('no-libbpf') when it is missing. */
+/** Loads libbpf.so.1 ($TSYSDIG_LIBBPF overrides; once per thread). Throws LiveError('no-libbpf') when it is missing. */
 export function libbpf(): Api {
   if (api) return api;
   let lib: ReturnType<typeof koffi.load>;
+  // $TSYSDIG_LIBBPF names another copy (a path, or a soname for the loader)
+  const name = process.env.TSYSDIG_LIBBPF || 'libbpf.so.1';
   try {
-    lib = koffi.load('libbpf.so.1');
+    lib = koffi.load(name);
   } catch (err) {
-    throw new LiveError('no-libbpf', `cannot load libbpf.so.1 (${(err as Error).message})`);
+    throw new LiveError('no-libbpf', `cannot load ${name} (${(err as Error).message.split('\n')[0]})`);
   }
   koffi.opaque('bpf_object');
   koffi.opaque('bpf_map');

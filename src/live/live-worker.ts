@@ -29,6 +29,8 @@ import { LiveError, type LiveErrorKind } from './errors.js';
 import { LiveSource, type LiveOptions, type LiveStats } from './live-source.js';
 import { walkCopiedRecords } from './ring-reader.js';
 import { MAX_EVENT_LEN, RECORD_TRAILER } from './probe-abi.js';
+import { ProcInfoScanner } from './procinfo.js';
+import { CLOCK_REALTIME, clockNs } from './libc.js';
 
 export interface WorkerLiveOptions extends LiveOptions {
   /** Size of one batch buffer (default 1 MiB). */
@@ -37,6 +39,22 @@ export interface WorkerLiveOptions extends LiveOptions {
   maxBufferedBytes?: number;
   /** Longest sleep of the worker when the ring is empty (default 50 ms). */
   idleMs?: number;
+  /**
+   * Emit PROCINFO events (CPU time of every thread, from /proc) every this
+   * many ms, on whole seconds of the wall clock, into the event stream
+   * (see procinfo.ts). Default 0: none. One round is emitted at start.
+   */
+  procinfoMs?: number;
+  /** Prefix of /proc for the procinfo scan (default $HOST_ROOT or ''). */
+  hostRoot?: string;
+  /**
+   * After a batch smaller than 1/4 of a batch buffer, wait this long (ms)
+   * before copying again, so a trickle of events is handed over in tens of
+   * batches a second, not one per wake-up (default 10; 0: no wait). Each
+   * hand-over costs syscalls of its own, which another tracer would see —
+   * two tsysdig instances would otherwise feed each other.
+   */
+  coalesceMs?: number;
 }
 
 type ToWorker = { t: 'start' } | { t: 'pause' } | { t: 'resume' } | { t: 'stats'; id: number } | { t: 'stop' } | { t: 'buf'; buf: ArrayBuffer };
@@ -44,9 +62,13 @@ type ToWorker = { t: 'start' } | { t: 'pause' } | { t: 'resume' } | { t: 'stats'
 type FromWorker =
   | { t: 'ready'; ncpus: number }
   | { t: 'error'; kind: LiveErrorKind | null; message: string; errno: number; detail: string[] }
-  | { t: 'batch'; buf: ArrayBuffer; bytes: number }
+  | { t: 'started' }
+  | { t: 'batch'; buf: ArrayBuffer; bytes: number; stats?: LiveStats }
   | { t: 'stats'; id: number; stats: LiveStats }
   | { t: 'stopped'; stats: LiveStats };
+
+/** How often the worker attaches the probe counters to a batch (ms). */
+const STATS_EVERY_MS = 100;
 
 const WORKER_TAG = 'tsysdig-live-worker';
 
@@ -83,6 +105,10 @@ export class WorkerLiveSource {
   private failure: Error | null = null;
   private statsWaiters = new Map<number, (s: LiveStats) => void>();
   private statsId = 0;
+  /** The probe counters most recently sent along with a batch. */
+  private latest: LiveStats | null = null;
+  private startedFlag = false;
+  private startWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   private constructor(worker: Worker, ctl: MessagePort, ncpus: number) {
     this.worker = worker;
@@ -92,8 +118,13 @@ export class WorkerLiveSource {
       worker.on('message', (m: FromWorker) => {
         switch (m.t) {
           case 'batch':
+            if (m.stats) this.latest = m.stats;
             this.queue.push({ buf: m.buf, bytes: m.bytes });
             this.kick();
+            break;
+          case 'started':
+            this.startedFlag = true;
+            for (const w of this.startWaiters.splice(0)) w.resolve();
             break;
           case 'stats':
             this.statsWaiters.get(m.id)?.(this.withLocal(m.stats));
@@ -102,9 +133,11 @@ export class WorkerLiveSource {
           case 'stopped':
             this.finalStats = this.withLocal(m.stats);
             resolve(this.finalStats);
+            for (const w of this.startWaiters.splice(0)) w.reject(new Error('live capture stopped before it started'));
             break;
           case 'error':
             this.failure = toLiveError(m);
+            for (const w of this.startWaiters.splice(0)) w.reject(this.failure);
             this.kick();
             break;
         }
@@ -115,6 +148,7 @@ export class WorkerLiveSource {
       });
       worker.on('exit', () => {
         if (!this.finalStats) resolve(this.withLocal(emptyStats()));
+        for (const w of this.startWaiters.splice(0)) w.reject(this.failure ?? new Error('live capture worker exited'));
         this.kick();
       });
     });
@@ -124,7 +158,8 @@ export class WorkerLiveSource {
   static open(opts: WorkerLiveOptions = {}): Promise<WorkerLiveSource> {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(workerEntry(), {
-      workerData: { tag: WORKER_TAG, opts: { ...opts, onLibbpfLog: undefined, excludePid: opts.excludePid ?? process.pid }, ctl: port2 },
+      // null (exclude nobody) must survive: only undefined means "this process"
+      workerData: { tag: WORKER_TAG, opts: { ...opts, onLibbpfLog: undefined, excludePid: opts.excludePid === undefined ? process.pid : opts.excludePid }, ctl: port2 },
       transferList: [port2],
     });
     return new Promise((resolve, reject) => {
@@ -149,6 +184,16 @@ export class WorkerLiveSource {
     this.post({ t: 'start' });
   }
 
+  /**
+   * Resolves once the probe is attached and events are being generated
+   * (after start()); rejects with the LiveError when attaching failed.
+   */
+  whenStarted(): Promise<void> {
+    if (this.startedFlag) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.startWaiters.push({ resolve, reject }));
+  }
+
   /** Pauses / resumes event generation in the probe. */
   setCapture(on: boolean): void {
     this.post({ t: on ? 'resume' : 'pause' });
@@ -169,13 +214,14 @@ export class WorkerLiveSource {
    * returning false, or the worker ending. Between batches it yields to the
    * event loop, so a render timer keeps running.
    */
-  async run(sink: CaptureSink, opts: { signal?: AbortSignal } = {}): Promise<void> {
+  async run(sink: CaptureSink, opts: { signal?: AbortSignal; machineInfo?: boolean } = {}): Promise<void> {
     const onAbort = () => {
       this.stopping = true;
       this.kick();
     };
+    if (opts.signal?.aborted) this.stopping = true;
     opts.signal?.addEventListener('abort', onAbort);
-    sink.onMachineInfo?.({ numCpus: this.ncpus, memoryBytes: os.totalmem(), maxEventSize: MAX_EVENT_LEN, hostname: os.hostname() });
+    if (opts.machineInfo !== false) sink.onMachineInfo?.({ numCpus: this.ncpus, memoryBytes: os.totalmem(), maxEventSize: MAX_EVENT_LEN, hostname: os.hostname() });
     try {
       while (!this.stopping) {
         if (this.failure) throw this.failure;
@@ -221,10 +267,24 @@ export class WorkerLiveSource {
     return go;
   }
 
+  /** Batches received from the worker and not yet delivered (the main thread's backlog). */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
   /** Makes run() return after the current batch. */
   stop(): void {
     this.stopping = true;
     this.kick();
+  }
+
+  /**
+   * The probe counters as of the latest batch (at most ~100 ms older than
+   * that batch), plus what this side delivered. Synchronous.
+   */
+  latestStats(): LiveStats {
+    if (this.finalStats) return this.finalStats;
+    return this.withLocal(this.latest ?? emptyStats());
   }
 
   /** Probe counters (from the worker) plus what this side delivered. */
@@ -246,7 +306,10 @@ export class WorkerLiveSource {
     this.stopping = true;
     this.kick();
     if (!this.finalStats) this.post({ t: 'stop' });
-    const stats = await Promise.race([this.finished, new Promise<LiveStats>((r) => setTimeout(() => r(this.withLocal(emptyStats())), 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<LiveStats>((r) => (timer = setTimeout(() => r(this.withLocal(emptyStats())), 5000)));
+    const stats = await Promise.race([this.finished, timeout]);
+    clearTimeout(timer); // a pending timer would keep the process alive
     this.ctl.close();
     await this.worker.terminate();
     return stats;
@@ -267,6 +330,7 @@ function workerMain(): void {
   const batchBytes = Math.max(64 * 1024, opts.batchBytes ?? 1 << 20);
   const maxBatches = Math.max(2, Math.floor((opts.maxBufferedBytes ?? 64 << 20) / batchBytes));
   const idleMs = opts.idleMs ?? 50;
+  const coalesceMs = Math.max(0, opts.coalesceMs ?? 10);
   const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
   let src: LiveSource;
@@ -291,6 +355,7 @@ function workerMain(): void {
           try {
             src.start();
             started = true;
+            send({ t: 'started' });
           } catch (err) {
             const e = err as LiveError;
             send({ t: 'error', kind: err instanceof LiveError ? e.kind : null, message: e.message, errno: e.errno ?? 0, detail: e.detail ?? [] });
@@ -330,30 +395,82 @@ function workerMain(): void {
   });
 
   const nap = new Int32Array(new SharedArrayBuffer(4));
+  const procinfoMs = Math.max(0, opts.procinfoMs ?? 0);
+  const procinfo = procinfoMs > 0 ? new ProcInfoScanner({ excludePid: opts.excludePid, hostRoot: opts.hostRoot }) : null;
+  /** Wall-clock ms of the next procinfo round (0: at once). */
+  let nextProcinfo = 0;
+  /** Entries of the current procinfo round still to be sent (-1: none pending). */
+  let procinfoNext = -1;
+  let procinfoTs = 0n;
+  let lastStats = 0;
+  const clockBuf = Buffer.alloc(16);
+
+  /** The last batch was small: let events accumulate before the next copy. */
+  let coalesce = false;
+
+  const takeBuf = (): ArrayBuffer | undefined => {
+    let buf = free.pop();
+    if (!buf && allocated < maxBatches) {
+      buf = new ArrayBuffer(batchBytes);
+      allocated++;
+    }
+    return buf;
+  };
+
+  const sendBatch = (buf: ArrayBuffer, bytes: number): void => {
+    const now = Date.now();
+    if (now - lastStats >= STATS_EVERY_MS) {
+      lastStats = now;
+      send({ t: 'batch', buf, bytes, stats: src.stats() }, [buf]);
+    } else send({ t: 'batch', buf, bytes }, [buf]);
+  };
 
   function loop(): void {
     const reader = src.reader;
     while (!stopped) {
       pump();
       if (stopped) break;
-      let buf = free.pop();
-      if (!buf && allocated < maxBatches) {
-        buf = new ArrayBuffer(batchBytes);
-        allocated++;
+      if (coalesce) {
+        coalesce = false;
+        Atomics.wait(nap, 0, 0, coalesceMs);
+        pump();
+        if (stopped) break;
       }
+      const buf = takeBuf();
       if (!buf) {
         // every batch is waiting for the main thread: let the ring absorb
         // (and the probe count) the excess while we sleep a little
         Atomics.wait(nap, 0, 0, 2);
         continue;
       }
-      const bytes = reader.copyOut(Buffer.from(buf));
-      if (bytes > 0) {
-        send({ t: 'batch', buf, bytes }, [buf]);
-      } else {
-        free.push(buf);
-        reader.wait(idleMs);
+      const due = procinfo !== null && procinfoNext < 0 && Date.now() >= nextProcinfo;
+      // Taken before the ring is copied: events after the procinfo round in the stream are later.
+      if (due) procinfoTs = clockNs(CLOCK_REALTIME, clockBuf);
+      if (procinfoNext < 0 || due) {
+        const bytes = reader.copyOut(Buffer.from(buf));
+        if (bytes > 0 && bytes < batchBytes >>> 2 && coalesceMs > 0) coalesce = true;
+        if (due) {
+          procinfo!.scan();
+          procinfoNext = 0;
+          nextProcinfo = (Math.floor(Date.now() / procinfoMs) + 1) * procinfoMs;
+        }
+        if (bytes > 0) {
+          sendBatch(buf, bytes);
+          continue;
+        }
       }
+      if (procinfoNext >= 0) {
+        // a pending procinfo round goes out before any later ring data
+        const r = procinfo!.encode(Buffer.from(buf), procinfoNext, procinfoTs);
+        procinfoNext = r.next >= procinfo!.count ? -1 : r.next;
+        if (r.bytes > 0) {
+          sendBatch(buf, r.bytes);
+          continue;
+        }
+      }
+      free.push(buf);
+      const wait = procinfo !== null && procinfoNext < 0 ? Math.max(1, Math.min(idleMs, nextProcinfo - Date.now())) : idleMs;
+      reader.wait(procinfoNext >= 0 ? 0 : wait);
     }
     const stats = src.stats();
     src.close();

@@ -16,10 +16,12 @@ const built = path.join(dist, 'live/live-worker.js');
 
 function staleReason(): string | null {
   if (!fs.existsSync(built)) return `${built} is not built (npm run build)`;
-  const t = fs.statSync(built).mtimeMs;
+  // each source against its own output (tsc leaves outputs whose content did not change alone)
   const srcDir = path.join(root, 'src/live');
   for (const f of fs.readdirSync(srcDir)) {
-    if (f.endsWith('.ts') && fs.statSync(path.join(srcDir, f)).mtimeMs > t) return `${dist} is older than src/live/${f} (npm run build)`;
+    if (!f.endsWith('.ts')) continue;
+    const out = path.join(dist, 'live', f.replace(/\.ts$/, '.js'));
+    if (!fs.existsSync(out) || fs.statSync(path.join(srcDir, f)).mtimeMs > fs.statSync(out).mtimeMs) return `${out} is older than src/live/${f} (npm run build)`;
   }
   return null;
 }
