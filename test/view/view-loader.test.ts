@@ -34,9 +34,12 @@ function thrown(fn: () => unknown): string {
   return 'nothing thrown';
 }
 
-/** csysdig 0.29.3's views minus the skipped ones (mesos/marathon, tracers/spans, and cpus which csysdig itself never loads). */
+/**
+ * csysdig 0.29.3's views minus the skipped ones (mesos/marathon, tracers/spans), plus cpus,
+ * which csysdig defines but never loads (tsysdig makes it work).
+ */
 const TRANSLATED = [
-  'backlog', 'connections', 'containers', 'containers_errors', 'directories', 'docker_events', 'errors',
+  'backlog', 'connections', 'containers', 'containers_errors', 'cpus', 'directories', 'docker_events', 'errors',
   'file_opens', 'files', 'incoming_connections', 'io_by_type', 'kubernetes_controllers',
   'kubernetes_deployments', 'kubernetes_namespaces', 'kubernetes_pods', 'kubernetes_replicasets',
   'kubernetes_services', 'notifications', 'page_faults', 'port_bindings', 'procs', 'procs_cpu',
@@ -46,7 +49,7 @@ const TRANSLATED = [
 
 /** `csysdig --list-views` order (views sorted by name), without the skipped views. */
 const CSYSDIG_MENU = [
-  'connections', 'containers', 'containers_errors', 'directories', 'errors', 'file_opens', 'files',
+  'cpus', 'connections', 'containers', 'containers_errors', 'directories', 'errors', 'file_opens', 'files',
   'io_by_type', 'kubernetes_controllers', 'kubernetes_deployments', 'kubernetes_namespaces',
   'kubernetes_pods', 'kubernetes_replicasets', 'kubernetes_services', 'incoming_connections',
   'page_faults', 'procs', 'procs_cpu', 'procs_errors', 'procs_fd_usage', 'sports', 'slow_io', 'backlog',
@@ -73,8 +76,8 @@ describe('built-in views', () => {
     expect(r.list().map((v) => v.id)).toEqual(CSYSDIG_MENU);
     // csysdig -j adds the 'nocsysdig' views (name order; "Spy Users" is two views' name).
     expect(r.list({ includeNoCsysdig: true }).map((v) => v.id)).toEqual([
-      ...CSYSDIG_MENU.slice(0, 4), 'docker_events', ...CSYSDIG_MENU.slice(4, 15), 'notifications', 'page_faults',
-      'port_bindings', ...CSYSDIG_MENU.slice(16, 26), 'spy_users', 'spy_users_wsysdig', ...CSYSDIG_MENU.slice(27),
+      ...CSYSDIG_MENU.slice(0, 5), 'docker_events', ...CSYSDIG_MENU.slice(5, 16), 'notifications', 'page_faults',
+      'port_bindings', ...CSYSDIG_MENU.slice(17, 27), 'spy_users', 'spy_users_wsysdig', ...CSYSDIG_MENU.slice(28),
     ]);
     expect(r.defaultView()?.id).toBe('procs');
     expect(r.get('procs')?.source).toBe('views/procs.yaml');
