@@ -45,6 +45,8 @@ export interface LiveRun {
   viewId?: string;
   filter?: string;
   intervalMs?: number;
+  /** --final: only the whole-capture table, when the capture stops. */
+  finalOnly?: boolean;
   /** Stop after this many events (0: no limit). */
   count?: number;
   /** Stop after this many seconds of capture (0: no limit). */
@@ -134,6 +136,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
         filter: filterText,
         tag: run.tag ?? 'default',
         keepTotals: true,
+        finalOnly: run.finalOnly === true,
         onSample: (sample, info) => {
           if (out === null) return;
           if (json) out.line(sampleToJson(view, sample, info, runner!.grouping, { drops: dropsOf(cap.stats()) }));

@@ -107,6 +107,7 @@ async function runLiveCommand(opts: Options): Promise<number> {
     viewId: opts.view ?? 'procs',
     filter: opts.filter,
     intervalMs: opts.delayMs,
+    finalOnly: opts.finalOnly,
     count: opts.count,
     durationS: opts.durationS,
     tag: opts.containerColumns ? 'containers' : 'default',

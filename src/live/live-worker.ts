@@ -57,7 +57,14 @@ export interface WorkerLiveOptions extends LiveOptions {
   coalesceMs?: number;
 }
 
-type ToWorker = { t: 'start' } | { t: 'pause' } | { t: 'resume' } | { t: 'stats'; id: number } | { t: 'stop' } | { t: 'buf'; buf: ArrayBuffer };
+type ToWorker =
+  | { t: 'start' }
+  | { t: 'pause' }
+  | { t: 'resume' }
+  | { t: 'snaplen'; bytes: number }
+  | { t: 'stats'; id: number }
+  | { t: 'stop' }
+  | { t: 'buf'; buf: ArrayBuffer };
 
 type FromWorker =
   | { t: 'ready'; ncpus: number }
@@ -197,6 +204,11 @@ export class WorkerLiveSource {
   /** Pauses / resumes event generation in the probe. */
   setCapture(on: boolean): void {
     this.post({ t: on ? 'resume' : 'pause' });
+  }
+
+  /** Changes the I/O snapshot length on the fly (e.g. more bytes while an echo view is open). */
+  setSnaplen(bytes: number): void {
+    this.post({ t: 'snaplen', bytes });
   }
 
   private post(m: ToWorker, transfer?: ArrayBuffer[]): void {
@@ -368,6 +380,9 @@ function workerMain(): void {
         break;
       case 'resume':
         src.setCapture(true);
+        break;
+      case 'snaplen':
+        src.setSnaplen(m.bytes);
         break;
       case 'stats':
         send({ t: 'stats', id: m.id, stats: src.stats() });
