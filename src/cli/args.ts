@@ -237,6 +237,8 @@ export const USAGE = `usage: tsysdig [options] [filter]
   -d MS                  table refresh interval in ms (default 2000)
   -pc, -pcontainer       add container columns to process views
   -s BYTES               I/O bytes captured per event (default 80)
+  --buffer-mb MB         live: size of the probe's ring buffer (default 8)
+  --include-self         live: also capture tsysdig's own activity
   --views DIR            also load views from DIR (repeatable)
   -l, --list             list the filter fields
   -h, --help             this help
