@@ -16,7 +16,10 @@ export class LiveEventSource implements EventSource {
   readonly live = true;
   readonly name = 'Live System';
 
-  constructor(private readonly cap: LiveCapture) {}
+  constructor(
+    private readonly cap: LiveCapture,
+    private readonly defaultSnaplen: number,
+  ) {}
 
   async run(sink: CaptureSink, signal: AbortSignal): Promise<void> {
     try {
@@ -28,6 +31,11 @@ export class LiveEventSource implements EventSource {
 
   progress(): number | null {
     return null;
+  }
+
+  /** Echo and dig capture more of each buffer (csysdig uses 2000 bytes); null restores the default. */
+  setSnaplen(bytes: number | null): void {
+    this.cap.source.setSnaplen(bytes ?? this.defaultSnaplen);
   }
 
   stats(): SourceStats {
@@ -42,10 +50,9 @@ export class LiveEventSource implements EventSource {
 export async function openLiveSource(opts: Options): Promise<EventSource> {
   const { LiveCapture } = await import('../live/live-capture.js');
   const cap = await LiveCapture.open({
-    // (The worker-drained source fixes the snapshot length at open: echo shows -s bytes of each buffer.)
     snaplen: opts.snaplen,
     ringBytes: opts.bufferMb * 1024 * 1024,
     excludePid: opts.includeSelf ? null : process.pid,
   });
-  return new LiveEventSource(cap);
+  return new LiveEventSource(cap, opts.snaplen);
 }
