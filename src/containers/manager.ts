@@ -473,6 +473,8 @@ export class ContainerMetadataManager {
       e.attempts--;
       this.say(describeFailure(blocking.engine, blocking.err), blocking.engine);
       e.state = 'waiting';
+      // Let the table know the lookup failed for now: the container shows by its id meanwhile.
+      this.deliver(e);
       for (const d of downs) this.park(e, d.engine);
       return;
     }

@@ -3,6 +3,7 @@
  * events of a capture (or the runtimes' APIs, live). A thread outside any
  * container reports "host" for its id, name and type, and nothing else.
  */
+import { LookupState } from '../state/containers.js';
 import { ParamType } from '../event/types.js';
 import { GlobPattern } from '../filter/glob.js';
 import { type ContainerInfo, type ContainerMount, ContainerType, containerTypeName } from '../state/containers.js';
@@ -106,7 +107,12 @@ export const CONTAINER_FIELDS: readonly FieldDef[] = [
       onThread((t, ctx) => {
         if (t.containerId === '') return 'host';
         const c = containerOf(ctx, t);
-        return c === null || c.name === '' ? undefined : c.name;
+        if (c === null) return undefined;
+        // A container whose engine could not be asked (socket missing or hung: lookup failed)
+        // shows its id, so container views still list it (sysdig drops it: docs/compat.md).
+        // Otherwise an empty name has no value, as in sysdig (metadata may still arrive).
+        if (c.name === '') return c.lookupState === LookupState.FAILED ? c.id : undefined;
+        return c.name;
       }),
   }),
   meta('container.image', 'the container image name (e.g. falcosecurity/falco:latest for docker).', (c) => c.image),

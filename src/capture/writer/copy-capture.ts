@@ -11,6 +11,7 @@ import { readCapture } from '../scap-reader.js';
 import type { ScapEvent } from '../../event/scap-event.js';
 import { EventCategory } from '../../event/types.js';
 import { StateEngine } from '../../state/engine.js';
+import type { ThreadInfo } from '../../state/thread-info.js';
 import { ScapWriter } from './scap-writer.js';
 
 export interface CopyOptions {
@@ -21,6 +22,8 @@ export interface CopyOptions {
   /** Reader warnings (unknown block or event types...). */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /** Only these threads go into the copy's process and fd lists (e.g. to share a capture without the rest of the machine). */
+  keepThread?: (t: ThreadInfo) => boolean;
   /** Writer chunk size (tests). */
   chunkSize?: number;
 }
@@ -47,7 +50,7 @@ export async function copyCapture(inPath: string, outPath: string, opts: CopyOpt
   let eventsRead = 0;
   const snapshot = (tsNs?: bigint): void => {
     snapshotDone = true;
-    writer.writeSnapshot(engine, undefined, { tsNs });
+    writer.writeSnapshot(engine, undefined, { tsNs, keepThread: opts.keepThread });
   };
   const sink = engine.sink((ev) => {
     if (!snapshotDone) snapshot(ev.tsBig());

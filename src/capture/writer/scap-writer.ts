@@ -33,6 +33,7 @@ import type { ScapEvent } from '../../event/scap-event.js';
 import { EVENT_HEADER_SIZE, EVENT_HEADER_SIZE_V1 } from '../../event/types.js';
 import { encodeContainerEvent } from '../../containers/container-json.js';
 import type { ContainerInfo } from '../../state/containers.js';
+import type { ThreadInfo } from '../../state/thread-info.js';
 import type { StateEngine } from '../../state/engine.js';
 import {
   fdListBlock,
@@ -82,6 +83,8 @@ export interface ScapWriterOptions {
 export interface SnapshotOptions {
   /** Timestamp (ns since the epoch) of the container events; default: the last event written, else now. */
   tsNs?: bigint;
+  /** Only these threads go into the process and fd lists (default: all). */
+  keepThread?: (t: ThreadInfo) => boolean;
 }
 
 export class ScapWriter {
@@ -175,8 +178,15 @@ export class ScapWriter {
     if (engine.machine !== null) this.writeMachineInfo(engine.machine);
     if (lists.interfaces !== undefined) this.writeInterfaceList(lists.interfaces);
     if (lists.users !== undefined || lists.groups !== undefined) this.writeUserList(lists.users ?? [], lists.groups ?? []);
-    this.writeProcessList(engine.threads.values());
-    for (const { tid, fds } of snapshotFds(engine)) this.writeFdList(tid, fds);
+    const keep = opts.keepThread;
+    this.writeProcessList(keep === undefined ? engine.threads.values() : [...engine.threads.values()].filter(keep));
+    for (const { tid, fds } of snapshotFds(engine)) {
+      if (keep !== undefined) {
+        const t = engine.threads.get(tid);
+        if (t === undefined || !keep(t)) continue;
+      }
+      this.writeFdList(tid, fds);
+    }
     for (const c of containersToWrite(engine)) this.writeContainerEvent(c, opts.tsNs);
     // On disk at once: a capture killed before its first flush still has its snapshot.
     this.writeChunk();
