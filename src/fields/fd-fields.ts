@@ -291,6 +291,21 @@ const IP_NET_DESC = {
   net: 'matches the IP network (client or server) of the fd.',
 };
 
+/** fd.ip / fd.net: either endpoint of a socket (the one the filter's literal matches), or a listening socket's address. */
+function anyEndpointAddress(matcher: unknown): { matcher: AnyOfIp; get: Getter } {
+  const m = matcher as AnyOfIp;
+  const addr = new Addr();
+  return {
+    matcher: m,
+    get: withFd((f) => {
+      if (isSock(f)) return pickIp(m, addr.src(f), addr.dst(f));
+      if (f.type === FdType.IPV4_SERVSOCK) return addr.v4(f.sip4);
+      if (f.type === FdType.IPV6_SERVSOCK) return addr.v6text(f.sip6);
+      return undefined;
+    }),
+  };
+}
+
 export const FD_FIELDS: readonly FieldDef[] = [
   def('fd.num', ParamType.INT64, PrintFormat.ID, 'the unique number identifying the file descriptor.', () => (ctx) => {
     const t = applies(ctx);
@@ -333,19 +348,7 @@ export const FD_FIELDS: readonly FieldDef[] = [
     'fd.ip',
     ParamType.IPADDR,
     IP_NET_DESC.ip,
-    (matcher) => {
-      const m = matcher as AnyOfIp;
-      const addr = new Addr();
-      return {
-        matcher: m,
-        get: withFd((f) => {
-          if (isSock(f)) return pickIp(m, addr.src(f), addr.dst(f));
-          if (f.type === FdType.IPV4_SERVSOCK) return addr.v4(f.sip4);
-          if (f.type === FdType.IPV6_SERVSOCK) return addr.v6text(f.sip6);
-          return undefined;
-        }),
-      };
-    },
+    anyEndpointAddress,
     () => new AnyOfIp(false),
   ),
   def('fd.cip', ParamType.IPADDR, PrintFormat.NA, 'client IP address.', () => {
@@ -486,19 +489,7 @@ export const FD_FIELDS: readonly FieldDef[] = [
     'fd.net',
     ParamType.IPNET,
     IP_NET_DESC.net,
-    (matcher) => {
-      const m = matcher as AnyOfIp;
-      const addr = new Addr();
-      return {
-        matcher: m,
-        get: withFd((f) => {
-          if (isSock(f)) return pickIp(m, addr.src(f), addr.dst(f));
-          if (f.type === FdType.IPV4_SERVSOCK) return addr.v4(f.sip4);
-          if (f.type === FdType.IPV6_SERVSOCK) return addr.v6text(f.sip6);
-          return undefined;
-        }),
-      };
-    },
+    anyEndpointAddress,
     () => new AnyOfIp(true),
   ),
   simpleField({

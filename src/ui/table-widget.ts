@@ -50,24 +50,9 @@ export function defaultColumnSize(t: ParamType): number {
   }
 }
 
-/** Right-aligned types (curses_table::get_field_alignment). */
+/** Right-aligned types (curses_table::get_field_alignment): the numeric types that sort biggest-first, booleans aside. */
 export function isRightAligned(t: ParamType): boolean {
-  switch (t) {
-    case ParamType.INT8:
-    case ParamType.INT16:
-    case ParamType.INT32:
-    case ParamType.INT64:
-    case ParamType.UINT8:
-    case ParamType.UINT16:
-    case ParamType.UINT32:
-    case ParamType.UINT64:
-    case ParamType.RELTIME:
-    case ParamType.ABSTIME:
-    case ParamType.DOUBLE:
-      return true;
-    default:
-      return false;
-  }
+  return t !== ParamType.BOOL && sortsDescending(t);
 }
 
 /** Types whose text the free-text filter and the search look at (sinsp_table::filter_sample). */
