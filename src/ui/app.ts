@@ -32,7 +32,7 @@ import { Prompt } from './filter-prompt.js';
 import { menuActionAt, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
 import { renderHeader, type HeaderHit } from './header.js';
 import { helpLines } from './help.js';
-import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS } from './keys.js';
+import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS, type Move } from './keys.js';
 import { ACTION_MENU_WIDTH, layout, MIN_HEIGHT, MIN_WIDTH, TABLE_Y, VIEW_MENU_WIDTH } from './layout.js';
 import { viewInfoLines } from './legend.js';
 import { findRow } from './search.js';
@@ -682,45 +682,43 @@ export class App {
     this.overlay = null;
   }
 
-  private viewsMenuKey(name: string): void {
-    const m = this.viewsMenu!;
+  /**
+   * Keys of an open side menu: arrows move, Enter picks the selection,
+   * Escape, Backspace or the menu's own function key close it, q quits.
+   * Returns false once the menu is to be closed.
+   */
+  private menuKey<T>(name: string, menu: { move(how: Move): void; readonly selected: T | undefined }, toggleKey: string, pick: (v: T) => void): boolean {
     if (isMove(name)) {
-      m.menu.move(name);
-      return;
+      menu.move(name);
+      return true;
     }
     if (name === 'enter') {
-      const v = m.selected;
-      this.viewsMenu = null;
-      if (v !== undefined) this.switchView(v.id);
-      return;
+      const v = menu.selected;
+      if (v !== undefined) pick(v);
+      return false;
     }
-    if (name === 'escape' || isBackspace(name) || name === 'f2') {
-      this.viewsMenu = null;
-      return;
-    }
+    if (name === 'escape' || isBackspace(name) || name === toggleKey) return false;
     if (QUIT_KEYS.has(name)) this.quit();
+    return true;
+  }
+
+  private viewsMenuKey(name: string): void {
+    const m = this.viewsMenu!;
+    // Closed before switching: the switch renders without the menu.
+    let pick: ViewDef | undefined;
+    const menu = { move: (how: Move) => m.menu.move(how), get selected() { return m.selected; } };
+    if (!this.menuKey(name, menu, 'f2', (v: ViewDef) => (pick = v))) this.viewsMenu = null;
+    if (pick !== undefined) this.switchView(pick.id);
   }
 
   private formatMenuKey(name: string): void {
-    const m = this.formatMenu!;
-    if (isMove(name)) {
-      m.move(name);
-      return;
+    let format: BufferFormat | undefined;
+    if (this.menuKey(name, this.formatMenu!, 'f2', (e) => (format = e.value))) return;
+    this.formatMenu = null;
+    if (format !== undefined && format !== this.echoFormat) {
+      this.echoFormat = format;
+      this.startScreen();
     }
-    if (name === 'enter') {
-      const e = m.selected;
-      this.formatMenu = null;
-      if (e !== undefined && e.value !== this.echoFormat) {
-        this.echoFormat = e.value;
-        this.startScreen();
-      }
-      return;
-    }
-    if (name === 'escape' || isBackspace(name) || name === 'f2') {
-      this.formatMenu = null;
-      return;
-    }
-    if (QUIT_KEYS.has(name)) this.quit();
   }
 
   private openSortMenu(): void {
@@ -735,22 +733,10 @@ export class App {
   }
 
   private sortMenuKey(name: string): void {
-    const m = this.sortMenu!;
-    if (isMove(name)) {
-      m.move(name);
-      return;
-    }
-    if (name === 'enter') {
-      const e = m.selected;
-      this.sortMenu = null;
-      if (e !== undefined) this.sortBy(e.value);
-      return;
-    }
-    if (name === 'escape' || isBackspace(name) || name === 'f9') {
-      this.sortMenu = null;
-      return;
-    }
-    if (QUIT_KEYS.has(name)) this.quit();
+    let col: number | undefined;
+    if (this.menuKey(name, this.sortMenu!, 'f9', (e) => (col = e.value))) return;
+    this.sortMenu = null;
+    if (col !== undefined) this.sortBy(col);
   }
 
   private sortBy(col: number): void {
@@ -883,23 +869,11 @@ export class App {
   }
 
   private actionMenuKey(name: string): void {
-    const m = this.actionMenu!;
-    if (isMove(name)) {
-      m.move(name);
-      return;
-    }
-    if (name === 'enter') {
-      const e = m.selected;
-      this.actionMenu = null;
-      const a = e !== undefined && e.value >= 0 ? this.view?.actions[e.value] : undefined;
-      if (a !== undefined) void this.runAction(a);
-      return;
-    }
-    if (name === 'escape' || isBackspace(name) || name === 'f8') {
-      this.actionMenu = null;
-      return;
-    }
-    if (QUIT_KEYS.has(name)) this.quit();
+    let index = -1;
+    if (this.menuKey(name, this.actionMenu!, 'f8', (e) => (index = e.value))) return;
+    this.actionMenu = null;
+    const a = index >= 0 ? this.view?.actions[index] : undefined;
+    if (a !== undefined) void this.runAction(a);
   }
 
   /** Runs a view action on the selected row, with the terminal handed to the command. */
