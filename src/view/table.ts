@@ -79,20 +79,10 @@ export function isIntegerType(t: ParamType): boolean {
   return t >= ParamType.INT8 && t <= ParamType.UINT64;
 }
 
+/** Types whose values the table keeps as numbers: the quantities, plus ids and codes stored as integers. */
 export function isNumericType(t: ParamType): boolean {
+  if (sortsDescending(t)) return true;
   switch (t) {
-    case ParamType.INT8:
-    case ParamType.INT16:
-    case ParamType.INT32:
-    case ParamType.INT64:
-    case ParamType.UINT8:
-    case ParamType.UINT16:
-    case ParamType.UINT32:
-    case ParamType.UINT64:
-    case ParamType.RELTIME:
-    case ParamType.ABSTIME:
-    case ParamType.DOUBLE:
-    case ParamType.BOOL:
     case ParamType.ERRNO:
     case ParamType.FD:
     case ParamType.PID:
@@ -113,17 +103,10 @@ export function isNumericType(t: ParamType): boolean {
   }
 }
 
-/** Types sorted in descending order by default (biggest first), as csysdig does. */
+/** Types sorted in descending order by default (biggest first), as csysdig does: the quantities. */
 export function sortsDescending(t: ParamType): boolean {
+  if (isIntegerType(t)) return true;
   switch (t) {
-    case ParamType.INT8:
-    case ParamType.INT16:
-    case ParamType.INT32:
-    case ParamType.INT64:
-    case ParamType.UINT8:
-    case ParamType.UINT16:
-    case ParamType.UINT32:
-    case ParamType.UINT64:
     case ParamType.RELTIME:
     case ParamType.ABSTIME:
     case ParamType.DOUBLE:
