@@ -93,11 +93,6 @@ export function formatDouble2(v: number, width: number): string {
   return padLeft(cFixed(v, 2), width);
 }
 
-/** printf("%*lf") (six decimals). */
-export function formatDouble6(v: number, width: number): string {
-  return padLeft(cFixed(v, 6), width);
-}
-
 /** printf("%*lld"). */
 export function formatIntId(v: number, width: number): string {
   return padLeft(String(v), width);
