@@ -16,6 +16,8 @@ export const DEFAULT_WINDOW_SIZE = 1024 * 1024;
 export class BlockWindow {
   /** Bytes of the stream; valid from `start` to `end`. Replaced when the window grows. */
   buf: Buffer;
+  /** A DataView on `buf` (replaced with it), for the reader's fixed-width reads. */
+  view: DataView;
   /** Stream offset of buf[0]. */
   base = 0;
   /** First unconsumed byte. */
@@ -29,6 +31,7 @@ export class BlockWindow {
     initialSize = DEFAULT_WINDOW_SIZE,
   ) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Bytes available from `start`. */
@@ -79,5 +82,6 @@ export class BlockWindow {
     const bigger = Buffer.allocUnsafe(size);
     this.buf.copy(bigger, 0, 0, this.end);
     this.buf = bigger;
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
   }
 }

@@ -64,7 +64,7 @@ export class EventBlockDecoder {
       this.error = `event block of ${blockLen} bytes is too short to hold an event header`;
       return EventBlockResult.DAMAGED;
     }
-    const type = buf.readUInt16LE(evStart + EVENT_TYPE_OFFSET);
+    const type = buf[evStart + EVENT_TYPE_OFFSET]! | (buf[evStart + EVENT_TYPE_OFFSET + 1]! << 8);
     if (type >= EVENT_TABLE.length) {
       this.unknownType = type;
       return EventBlockResult.UNKNOWN_TYPE;
@@ -78,7 +78,7 @@ export class EventBlockDecoder {
       this.error = err;
       return EventBlockResult.DAMAGED;
     }
-    ev.cpu = buf.readUInt16LE(bodyStart);
+    ev.cpu = buf[bodyStart]! | (buf[bodyStart + 1]! << 8);
     ev.evtFlags = layout.hasFlags ? buf.readUInt32LE(bodyStart + 2) : 0;
     return EventBlockResult.OK;
   }

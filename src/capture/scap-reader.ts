@@ -99,6 +99,11 @@ class BlockLoop {
     await this.checkFileStart();
     for (;;) {
       if (this.signal?.aborted) this.signal.throwIfAborted();
+      // The common case first: the run of complete event blocks already in the
+      // window, in a synchronous loop. Anything else (a block that needs more
+      // bytes, a metadata block, damage to report) is left to the code below.
+      if (!this.drainEventBlocks()) break;
+      if (this.signal?.aborted) this.signal.throwIfAborted();
       // The loop only awaits when the next block is not already in the window,
       // so whole windows of events are handled synchronously.
       if (w.available < BLOCK_HEADER_SIZE && !(await w.fill(BLOCK_HEADER_SIZE))) {
@@ -131,6 +136,44 @@ class BlockLoop {
       if (!more) break;
     }
     return { events: this.events, bytes: w.offset };
+  }
+
+  /**
+   * Hands every complete, well-formed event block at the front of the window
+   * to the sink and consumes it. Stops at the first block that is incomplete,
+   * is not an event block, or fails a check (the general path then reports
+   * it). Returns false when the sink asked to stop.
+   */
+  private drainEventBlocks(): boolean {
+    const w = this.window;
+    const buf = w.buf;
+    const view = w.view;
+    const end = w.end;
+    const decoder = this.decoder;
+    const ev = decoder.ev;
+    const sink = this.sink;
+    const signal = this.signal;
+    let start = w.start;
+    let more = true;
+    while (end - start >= BLOCK_HEADER_SIZE) {
+      const type = view.getUint32(start, true);
+      const len = view.getUint32(start + 4, true);
+      if (len > end - start || len < MIN_BLOCK_SIZE || (len & 3) !== 0) break;
+      const layout = eventBlockLayout(type);
+      if (layout === undefined || (layout.lenSize === 2 && len > MAX_SMALL_EVENT_BLOCK_SIZE)) break;
+      if (view.getUint32(start + len - BLOCK_TRAILER_SIZE, true) !== len) break;
+      if (decoder.decode(buf, start, len, layout) !== EventBlockResult.OK) break;
+      ev.num = ++this.events;
+      start += len;
+      if (sink.onEvent(ev) === false) {
+        more = false;
+        break;
+      }
+      // A sink may abort mid-window; honour it before the next block.
+      if (signal !== undefined && signal.aborted) break;
+    }
+    w.start = start;
+    return more;
   }
 
   /**

@@ -17,6 +17,7 @@ const TWO_32 = 4294967296;
 
 const UNKNOWN_INFO: EventInfo = { name: 'unknown', category: 0, flags: 0, params: [] };
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
 
 /** Looks up the static description of an event type; unknown ids get a generic one. */
 export function eventInfo(type: number): EventInfo {
@@ -26,6 +27,13 @@ export function eventInfo(type: number): EventInfo {
 export class ScapEvent {
   /** Buffer holding the event; only valid until the source's next chunk. */
   buf: Buffer = EMPTY;
+  /**
+   * A DataView on the same bytes as `buf`. Sources hand over the same window
+   * buffer event after event, so it is made once per buffer; its reads
+   * compile to single loads, where composing bytes or Buffer's read methods
+   * (with their argument checks) cost several times more on this path.
+   */
+  private view: DataView = EMPTY_VIEW;
   /** Offset of the event header in buf. */
   base = 0;
   /** CPU the event was captured on. */
@@ -64,66 +72,85 @@ export class ScapEvent {
   decode(buf: Buffer, off: number, avail: number, lenSize: 2 | 4, hasNparams: boolean): string | null {
     const hdrSize = hasNparams ? EVENT_HEADER_SIZE : EVENT_HEADER_SIZE_V1;
     if (avail < hdrSize) return 'event shorter than its header';
-    this.buf = buf;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
     this.base = off;
     this.lenSize = lenSize;
     this.hasNparams = hasNparams;
-    // Inline little-endian reads: this runs for every event, and Buffer's
-    // read methods add argument validation on top of the same byte loads.
-    const b = buf;
-    this.tsLo = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
-    this.tsHi = (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 0;
-    const tidLo = (b[off + 8]! | (b[off + 9]! << 8) | (b[off + 10]! << 16) | (b[off + 11]! << 24)) >>> 0;
-    const tidHi = b[off + 12]! | (b[off + 13]! << 8) | (b[off + 14]! << 16) | (b[off + 15]! << 24);
+    const v = this.view;
+    this.tsLo = v.getUint32(off, true);
+    this.tsHi = v.getUint32(off + 4, true);
+    const tidLo = v.getUint32(off + 8, true);
+    const tidHi = v.getInt32(off + 12, true);
     this.tid = tidHi === 0 ? tidLo : tidHi * TWO_32 + tidLo;
-    const len = (b[off + 16]! | (b[off + 17]! << 8) | (b[off + 18]! << 16) | (b[off + 19]! << 24)) >>> 0;
-    const type = b[off + 20]! | (b[off + 21]! << 8);
+    const len = v.getUint32(off + 16, true);
+    const type = v.getUint16(off + 20, true);
     this.len = len;
     this.type = type;
-    this.info = type < EVENT_TABLE.length ? EVENT_TABLE[type]! : UNKNOWN_INFO;
+    const info = type < EVENT_TABLE.length ? EVENT_TABLE[type]! : UNKNOWN_INFO;
+    this.info = info;
     if (len < hdrSize || len > avail) return `event length ${len} does not fit its block (${avail} bytes)`;
     const end = off + len;
+    const lensStart = off + hdrSize;
     let nparams: number;
+    let p: number;
     if (hasNparams) {
-      nparams = (b[off + 22]! | (b[off + 23]! << 8) | (b[off + 24]! << 16) | (b[off + 25]! << 24)) >>> 0;
+      nparams = v.getUint32(off + 22, true);
       if (nparams > MAX_PARAMS || hdrSize + nparams * lenSize > len) return `bad parameter count ${nparams}`;
+      p = this.locateParams(lensStart, nparams, lenSize);
     } else {
-      nparams = this.inferV1Params(buf, off + hdrSize, end, lenSize);
-      if (nparams < 0) return 'cannot infer the parameter count of a v1 event';
+      // v1: no count in the header. The table's count almost always fills the
+      // event exactly, so try it first and infer only when it does not.
+      nparams = Math.min(info.params.length, MAX_PARAMS);
+      p = lensStart + nparams * lenSize <= end ? this.locateParams(lensStart, nparams, lenSize) : -1;
+      if (p !== end) {
+        nparams = this.inferV1Params(lensStart, end, lenSize);
+        if (nparams < 0) return 'cannot infer the parameter count of a v1 event';
+        p = this.locateParams(lensStart, nparams, lenSize);
+      }
     }
     this.nparams = nparams;
-    let p = off + hdrSize + nparams * lenSize;
-    let lp = off + hdrSize;
-    const po = this.paramOff;
-    const pl = this.paramLen;
-    if (lenSize === 2) {
-      for (let i = 0; i < nparams; i++) {
-        const l = b[lp]! | (b[lp + 1]! << 8);
-        lp += 2;
-        po[i] = p;
-        pl[i] = l;
-        p += l;
-      }
-    } else {
-      for (let i = 0; i < nparams; i++) {
-        const l = (b[lp]! | (b[lp + 1]! << 8) | (b[lp + 2]! << 16) | (b[lp + 3]! << 24)) >>> 0;
-        lp += 4;
-        po[i] = p;
-        pl[i] = l;
-        p += l;
-      }
-    }
     if (p > end) return 'parameters overrun the event';
     return null;
   }
 
+  /**
+   * Records the offset and length of each of `nparams` parameters whose
+   * lengths start at buf[lensStart]; returns the offset just past the last one.
+   */
+  private locateParams(lensStart: number, nparams: number, lenSize: 2 | 4): number {
+    const v = this.view;
+    let p = lensStart + nparams * lenSize;
+    let lp = lensStart;
+    const po = this.paramOff;
+    const pl = this.paramLen;
+    if (lenSize === 2) {
+      for (let i = 0; i < nparams; i++, lp += 2) {
+        const l = v.getUint16(lp, true);
+        po[i] = p;
+        pl[i] = l;
+        p += l;
+      }
+    } else {
+      for (let i = 0; i < nparams; i++, lp += 4) {
+        const l = v.getUint32(lp, true);
+        po[i] = p;
+        pl[i] = l;
+        p += l;
+      }
+    }
+    return p;
+  }
+
   /** v1 events carry no nparams: take the largest count whose lengths exactly fill the event. */
-  private inferV1Params(buf: Buffer, lensStart: number, end: number, lenSize: number): number {
+  private inferV1Params(lensStart: number, end: number, lenSize: number): number {
     const want = Math.min(this.info.params.length, MAX_PARAMS);
     for (let n = want; n >= 0; n--) {
       let p = lensStart + n * lenSize;
       if (p > end) continue;
-      for (let i = 0; i < n; i++) p += lenSize === 2 ? buf.readUInt16LE(lensStart + i * 2) : buf.readUInt32LE(lensStart + i * 4);
+      for (let i = 0; i < n; i++) p += lenSize === 2 ? this.view.getUint16(lensStart + i * 2, true) : this.view.getUint32(lensStart + i * 4, true);
       if (p === end) return n;
     }
     return -1;
@@ -150,31 +177,31 @@ export class ScapEvent {
     return this.paramLen[i]! >= 1 ? this.buf[this.paramOff[i]!]! : 0;
   }
   i8(i: number): number {
-    return this.paramLen[i]! >= 1 ? this.buf.readInt8(this.paramOff[i]!) : 0;
+    return this.paramLen[i]! >= 1 ? this.view.getInt8(this.paramOff[i]!) : 0;
   }
   u16(i: number): number {
-    return this.paramLen[i]! >= 2 ? this.buf.readUInt16LE(this.paramOff[i]!) : this.u8(i);
+    return this.paramLen[i]! >= 2 ? this.view.getUint16(this.paramOff[i]!, true) : this.u8(i);
   }
   i16(i: number): number {
-    return this.paramLen[i]! >= 2 ? this.buf.readInt16LE(this.paramOff[i]!) : this.i8(i);
+    return this.paramLen[i]! >= 2 ? this.view.getInt16(this.paramOff[i]!, true) : this.i8(i);
   }
   u32(i: number): number {
-    return this.paramLen[i]! >= 4 ? this.buf.readUInt32LE(this.paramOff[i]!) : this.u16(i);
+    return this.paramLen[i]! >= 4 ? this.view.getUint32(this.paramOff[i]!, true) : this.u16(i);
   }
   i32(i: number): number {
-    return this.paramLen[i]! >= 4 ? this.buf.readInt32LE(this.paramOff[i]!) : this.i16(i);
+    return this.paramLen[i]! >= 4 ? this.view.getInt32(this.paramOff[i]!, true) : this.i16(i);
   }
   /** Signed 64-bit value as a number (exact for |v| < 2^53, which covers fds, pids, sizes, errnos). */
   i64(i: number): number {
     if (this.paramLen[i]! < 8) return this.i32(i);
     const o = this.paramOff[i]!;
-    return this.buf.readInt32LE(o + 4) * TWO_32 + this.buf.readUInt32LE(o);
+    return this.view.getInt32(o + 4, true) * TWO_32 + this.view.getUint32(o, true);
   }
   /** Unsigned 64-bit value as a number (exact below 2^53). */
   u64(i: number): number {
     if (this.paramLen[i]! < 8) return this.u32(i);
     const o = this.paramOff[i]!;
-    return this.buf.readUInt32LE(o + 4) * TWO_32 + this.buf.readUInt32LE(o);
+    return this.view.getUint32(o + 4, true) * TWO_32 + this.view.getUint32(o, true);
   }
   /** Exact unsigned 64-bit value (allocates). */
   u64Big(i: number): bigint {
