@@ -11,7 +11,10 @@
  *    traced), median of R runs, with
  *      a. no tracing,
  *      b. the floor: a minimal tp_btf program counting enters/exits in a
- *         per-CPU array (probe/bench/count.bpf.c),
+ *         per-CPU array (probe/bench/count.bpf.c); for reference also that
+ *         program reading the clock per event, and writing a timestamped
+ *         16-byte ring record per event (the least any tracer streaming
+ *         timestamped events can do),
  *      c. tsysdig attached, the full pipeline live: probe → worker drain →
  *         decode → /proc bootstrap → procinfo → StateEngine (also: + the
  *         procs view, as the UI runs it).
@@ -41,10 +44,11 @@ import { LiveError } from './errors.js';
 const probeDir = path.dirname(path.dirname(defaultProbePath()));
 const buildDir = path.join(probeDir, 'build');
 
-function buildHelpers(): { countObj: string; countClockObj: string; getppid: string; paced: string } {
+function buildHelpers(): { countObj: string; countClockObj: string; countRingObj: string; getppid: string; paced: string } {
   const out = {
     countObj: path.join(buildDir, 'count.bpf.o'),
     countClockObj: path.join(buildDir, 'count-clock.bpf.o'),
+    countRingObj: path.join(buildDir, 'count-ring.bpf.o'),
     getppid: path.join(buildDir, 'getppid'),
     paced: path.join(buildDir, 'paced'),
   };
@@ -53,6 +57,7 @@ function buildHelpers(): { countObj: string; countClockObj: string; getppid: str
   const bpf = ['-O2', '-g', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-I', buildDir, '-c', countSrc];
   if (stale(out.countObj, countSrc)) execFileSync('clang', [...bpf, '-o', out.countObj]);
   if (stale(out.countClockObj, countSrc)) execFileSync('clang', [...bpf, '-DTSD_BENCH_CLOCK', '-o', out.countClockObj]);
+  if (stale(out.countRingObj, countSrc)) execFileSync('clang', [...bpf, '-DTSD_BENCH_RING', '-o', out.countRingObj]);
   for (const [bin, src] of [
     [out.getppid, 'getppid.c'],
     [out.paced, 'paced.c'],
@@ -152,7 +157,7 @@ async function main(): Promise<void> {
   const ring1MiB = Number(arg('--ring1', '256'));
   const rates = arg('--rates', '500000,1000000,2000000,3000000,4000000,5000000,6000000,8000000').split(',').map(Number);
   const viewRates = arg('--view-rates', '500000,1000000,1500000,2000000,2500000,3000000').split(',').map(Number);
-  const { countObj, countClockObj, getppid, paced } = buildHelpers();
+  const { countObj, countClockObj, countRingObj, getppid, paced } = buildHelpers();
   const report: Record<string, unknown> = { cpus: os.cpus().length, kernel: os.release(), node: process.version, calls, runs, seconds, ringMiB };
   console.log(`live pipeline benchmark: ${os.cpus().length} CPUs, Linux ${os.release()}, Node ${process.version}, ring ${ringMiB} MiB`);
 
@@ -183,6 +188,11 @@ async function main(): Promise<void> {
   const clockNs = await withProgram(countClockObj);
   report.floorWithClockNsPerCall = clockNs;
   console.log(`1b. … reading the clock per event: ${clockNs.toFixed(1)} ns/getppid (adds ${(clockNs - noneNs).toFixed(1)}; the clock alone ${(clockNs - floorNs).toFixed(1)} per call)`);
+  const ringNs = await withProgram(countRingObj);
+  report.floorWithRecordsNsPerCall = ringNs;
+  console.log(
+    `1b. … a timestamped ring record per event: ${ringNs.toFixed(1)} ns/getppid (adds ${(ringNs - noneNs).toFixed(1)} = ${((ringNs - noneNs) / (floorNs - noneNs)).toFixed(2)}× the floor's: the floor of any event-streaming tracer)`,
+  );
 
   // 1c. tsysdig, full pipeline
   for (const withView of [false, true]) {
