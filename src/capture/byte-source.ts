@@ -42,30 +42,60 @@ const GZIP_INPUT_CHUNK = 32 * 1024;
 export async function openByteSource(path: string): Promise<ByteSource> {
   const fh = await open(path, 'r');
   try {
+    const regular = (await fh.stat()).isFile();
     const magic = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(magic, 0, 2, 0);
-    if (bytesRead === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
-      return new GzipFileSource(fh);
+    if (regular) {
+      const { bytesRead } = await fh.read(magic, 0, 2, 0);
+      if (bytesRead === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) return new GzipFileSource(fh);
+      return new PlainFileSource(fh, true, EMPTY);
     }
-    return new PlainFileSource(fh);
+    // A pipe or FIFO (`zcat F.scap.gz | tsysdig -r /dev/stdin`) cannot seek:
+    // the bytes read to sniff the format are handed out first.
+    let got = 0;
+    while (got < 2) {
+      const { bytesRead } = await fh.read(magic, got, 2 - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    if (got === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
+      throw new CaptureError(`${path} is gzip-compressed and not a regular file; decompress it into the pipe instead (zcat FILE | tsysdig -r /dev/stdin)`, 0);
+    }
+    return new PlainFileSource(fh, false, magic.subarray(0, got));
   } catch (err) {
     await fh.close();
     throw err;
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** An uncompressed file, read sequentially into the caller's buffer. */
 class PlainFileSource implements ByteSource {
   private closed = false;
 
-  constructor(private readonly fh: FileHandle) {}
+  /** `regular`: a regular file, whose reads never wait for a writer; else a pipe or FIFO. */
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly regular: boolean,
+    /** Bytes already taken from a pipe to sniff the format, handed out first. */
+    private prefix: Buffer,
+  ) {}
 
   async read(target: Buffer, offset: number, length: number): Promise<number> {
-    // Synchronous: the reader has nothing else to do while it waits, and a
-    // round trip through the thread pool per window left the main thread
-    // idle for a sixth of a replay. Position null = sequential reads from
-    // the current file position, which starts at 0.
-    return readSync(this.fh.fd, target, offset, length, null);
+    if (this.prefix.length > 0) {
+      const n = this.prefix.copy(target, offset, 0, Math.min(length, this.prefix.length));
+      this.prefix = this.prefix.subarray(n);
+      return n;
+    }
+    // Position null = sequential reads from the current file position, which starts at 0.
+    // A regular file is read synchronously: the reader has nothing else to do
+    // meanwhile, and a round trip through the thread pool per window left the
+    // main thread idle for a sixth of a replay. A pipe or FIFO could block for
+    // as long as its writer likes, so it keeps the asynchronous read (the UI
+    // must stay responsive).
+    if (this.regular) return readSync(this.fh.fd, target, offset, length, null);
+    const { bytesRead } = await this.fh.read(target, offset, length, null);
+    return bytesRead;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * Streaming: big captures are read through a bounded window, whether plain
  * or gzip, and blocks that straddle refills come out intact.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,5 +106,34 @@ describe('streaming', () => {
     await readCapture(gzPath, z);
     expect(z.events.length).toBe(a.events.length);
     expect(z.events).toEqual(a.events);
+  }, 60_000);
+
+  test('a plain capture arrives through a FIFO, as from a pipe: the same events as from the file', async () => {
+    const { data } = inflateCapture(fixtureBytes('libs_single_ipv6_conn'), 3);
+    const plainPath = join(tmp, 'piped.scap');
+    const fifo = join(tmp, 'capture.fifo');
+    writeFileSync(plainPath, data);
+    execFileSync('mkfifo', [fifo]);
+    // A writer that trickles the bytes in, so reads return short and straddle blocks.
+    const writer = spawn('sh', ['-c', 'dd if="$1" of="$2" bs=4096 2>/dev/null', 'sh', plainPath, fifo], { stdio: 'ignore' });
+    const writerDone = new Promise((r) => writer.on('close', r));
+    const viaFifo = new RecordingSink();
+    const res = await readCapture(fifo, viaFifo);
+    await writerDone;
+    const direct = new RecordingSink();
+    await readCapture(plainPath, direct);
+    expect(res.bytes).toBe(data.length);
+    expect(viaFifo.events.length).toBeGreaterThan(0);
+    expect(viaFifo.events).toEqual(direct.events);
+  }, 60_000);
+
+  test('a gzip capture through a FIFO is refused with a one-line explanation (inflating needs a seekable file)', async () => {
+    const fifo = join(tmp, 'gz.fifo');
+    const gzPath = join(tmp, 'piped.scap.gz');
+    writeFileSync(gzPath, gzipSync(fixtureBytes('libs_single_ipv6_conn')));
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2" 2>/dev/null || true', 'sh', gzPath, fifo], { stdio: 'ignore' });
+    await expect(readCapture(fifo, new RecordingSink())).rejects.toThrow(/gzip-compressed and not a regular file; decompress it into the pipe/);
+    writer.kill();
   }, 60_000);
 });
