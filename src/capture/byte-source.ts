@@ -58,7 +58,7 @@ export async function openByteSource(path: string): Promise<ByteSource> {
       got += bytesRead;
     }
     if (got === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
-      throw new CaptureError(`${path} is gzip-compressed and not a regular file; decompress it into the pipe instead (zcat FILE | tsysdig -r /dev/stdin)`, 0);
+      throw new CaptureError(`${path} is gzip-compressed and not a regular file; decompress it into the pipe instead (zcat FILE | tsysdig --raw -r /dev/stdin)`, 0);
     }
     return new PlainFileSource(fh, false, magic.subarray(0, got));
   } catch (err) {
