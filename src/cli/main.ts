@@ -5,13 +5,10 @@
 import { CaptureError } from '../capture/records.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { compileEventFilter } from './event-filter.js';
-import { runEvents } from './events-command.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
 import { runViewReplay } from './view-command.js';
-import { copyCapture } from '../capture/writer/index.js';
-import { CaptureWriteError } from '../capture/writer/index.js';
-import { fieldListText, viewListText } from './listings.js';
+import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
 import { LiveError } from '../live/errors.js';
@@ -46,8 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
     // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
     if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
+    // Each command's modules are loaded when it runs: start-up is a visible
+    // share of a short replay, and a table replay needs none of the others.
     if (opts.events) {
       if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
+      const { runEvents } = await import('./events-command.js');
       await runEvents({
         file: opts.readFile,
         filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
@@ -58,15 +58,18 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.listFields) {
+      const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
       return EXIT_OK;
     }
     if (opts.listViews) {
+      const { viewListText } = await import('./listings.js');
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
     if (opts.writeFile !== null && opts.readFile !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
+      const { copyCapture } = await import('../capture/writer/copy-capture.js');
       await copyCapture(opts.readFile, opts.writeFile, {
         gzip: opts.gzip,
         filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
