@@ -57,12 +57,18 @@ function hasCsysdig(): boolean {
   return spawnSync('csysdig', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
+/** Wall time (ms) of one whole command, and its peak RSS (KB) when GNU time is there to tell. */
+interface CommandRun {
+  ms: number;
+  maxRssKb: number | null;
+}
+
 /**
  * Wall time (ms) and peak RSS (KB, via GNU time when present) of one whole
  * command, its output sent to /dev/null: how tsysdig's CLI and csysdig are
  * both measured, so neither pays for a pipe the other does not.
  */
-function runCommand(cmd: string, args: string[]): { ms: number; maxRssKb: number | null } {
+function runCommand(cmd: string, args: string[]): CommandRun {
   const gnuTime = existsSync('/usr/bin/time');
   const devNull = openSync('/dev/null', 'w');
   try {
@@ -80,12 +86,12 @@ function runCommand(cmd: string, args: string[]): { ms: number; maxRssKb: number
 }
 
 /** csysdig on a file: one table over the whole capture. */
-function runCsysdig(view: string, file: string): { ms: number; maxRssKb: number | null } {
+function runCsysdig(view: string, file: string): CommandRun {
   return runCommand('csysdig', ['--raw', '-r', file, '-v', view]);
 }
 
 /** The real CLI, as a user runs it, doing csysdig's work: `tsysdig --raw --final -r FILE -v VIEW`. */
-function runTsysdig(view: string, file: string): { ms: number; maxRssKb: number | null } {
+function runTsysdig(view: string, file: string): CommandRun {
   return runCommand(process.execPath, [CLI, '--raw', '--final', '-r', file, '-v', view]);
 }
 
@@ -93,21 +99,24 @@ function runTsysdig(view: string, file: string): { ms: number; maxRssKb: number 
  * tsysdig and csysdig alternately, three runs each, medians: a machine whose
  * speed drifts during the benchmark then moves both figures alike.
  */
-function pairedMedians(view: string, file: string, withCsysdig: boolean): { t: { ms: number; maxRssKb: number | null }; c: { ms: number; maxRssKb: number | null } | null } {
-  const ts: { ms: number; maxRssKb: number | null }[] = [];
-  const cs: { ms: number; maxRssKb: number | null }[] = [];
+function pairedMedians(view: string, file: string, withCsysdig: boolean): { t: CommandRun; c: CommandRun | null } {
+  const ts: CommandRun[] = [];
+  const cs: CommandRun[] = [];
   for (let i = 0; i < 3; i++) {
     ts.push(runTsysdig(view, file));
     if (withCsysdig) cs.push(runCsysdig(view, file));
   }
-  const mid = <T extends { ms: number }>(xs: T[]): T => [...xs].sort((a, b) => a.ms - b.ms)[1]!;
-  return { t: mid(ts), c: withCsysdig ? mid(cs) : null };
+  return { t: middleOfThree(ts), c: withCsysdig ? middleOfThree(cs) : null };
+}
+
+/** The median of three runs by wall time. */
+function middleOfThree<T extends { ms: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.ms - b.ms)[1]!;
 }
 
 /** Median of three runs (wall time), to damp noise on a shared 2-core machine. */
 function median3<T extends { ms: number }>(f: () => T): T {
-  const runs = [f(), f(), f()].sort((a, b) => a.ms - b.ms);
-  return runs[1]!;
+  return middleOfThree([f(), f(), f()]);
 }
 
 async function input(name: string, copies: number): Promise<{ file: string; events: number }> {
