@@ -27,14 +27,35 @@ export interface ValueLit extends Span {
   readonly quoted: boolean;
 }
 
+/**
+ * Field transformers (libsinsp's FieldTransformerType): functions applied to
+ * a field's value before the comparison, `tolower(proc.name) = bash`.
+ */
+export type TransformerName = 'tolower' | 'toupper' | 'b64' | 'basename' | 'len';
+
+export const TRANSFORMER_NAMES: ReadonlySet<string> = new Set<TransformerName>(['tolower', 'toupper', 'b64', 'basename', 'len']);
+
+/** A field with the transformers applied to it, innermost first: `len(basename(fd.name))` -> ['basename', 'len']. */
+export interface Operand extends Span {
+  readonly field: FieldRef;
+  readonly transformers: readonly TransformerName[];
+}
+
 export interface CheckNode extends Span {
   readonly kind: 'check';
+  /** The field read (for a transformed operand, the innermost field). */
   readonly field: FieldRef;
+  /** Transformers applied to the field, innermost first (empty for a plain field). */
+  readonly transformers: readonly TransformerName[];
+  /** Span of the whole left-hand side, transformers included. */
+  readonly lhsSpan: Span;
   readonly op: CompareOp;
   /** Span of the operator token. */
   readonly opSpan: Span;
-  /** None for `exists`, one for binary operators, one or more for in/intersects/pmatch. */
+  /** None for `exists` and for a field on the right, one for binary operators, one or more for in/intersects/pmatch. */
   readonly values: readonly ValueLit[];
+  /** The right-hand side when it is a field, `val(proc.pname)` or `tolower(proc.pname)`, instead of literals. */
+  readonly rhs?: Operand;
 }
 
 export interface AndNode extends Span {
@@ -55,6 +76,13 @@ export interface NotNode extends Span {
 export type FilterAst = CheckNode | AndNode | OrNode | NotNode;
 
 const LIST_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>(['in', 'intersects', 'pmatch']);
+
+/** An operand as filter text: `tolower(basename(fd.name))`. */
+export function formatOperand(field: FieldRef, transformers: readonly TransformerName[]): string {
+  let out = field.text;
+  for (const t of transformers) out = `${t}(${out})`;
+  return out;
+}
 
 export function isListOp(op: CompareOp): boolean {
   return LIST_OPS.has(op);
@@ -88,8 +116,12 @@ export function formatFilter(ast: FilterAst): string {
 function format(node: FilterAst, top: boolean): string {
   switch (node.kind) {
     case 'check': {
-      const field = node.field.text;
+      const field = formatOperand(node.field, node.transformers);
       if (node.op === 'exists') return `${field} exists`;
+      if (node.rhs !== undefined) {
+        const r = node.rhs.transformers.length === 0 ? `val(${node.rhs.field.text})` : formatOperand(node.rhs.field, node.rhs.transformers);
+        return `${field} ${node.op} ${r}`;
+      }
       if (isListOp(node.op)) return `${field} ${node.op} (${node.values.map((v) => quoteValue(v.text)).join(', ')})`;
       return `${field} ${node.op} ${quoteValue(node.values[0]!.text)}`;
     }

@@ -4,7 +4,7 @@
  * literals parsed (numbers, booleans, IP networks, glob patterns, `in` sets,
  * pmatch tries). Per event only `test(ctx)` runs; see evaluators.ts.
  */
-import type { CheckNode, FilterAst, Span, ValueLit } from './ast.js';
+import type { CheckNode, FieldRef, FilterAst, Operand, Span, TransformerName, ValueLit } from './ast.js';
 import { formatFilter } from './ast.js';
 import { FilterError } from './errors.js';
 import {
@@ -14,6 +14,10 @@ import {
   EndsWithCheck,
   EqCheck,
   ExistsCheck,
+  FieldCompareCheck,
+  type FieldCompareOp,
+  ListSetCheck,
+  RegexCheck,
   GlobCheck,
   GreaterCheck,
   GreaterEqCheck,
@@ -35,6 +39,8 @@ import { ipv4Mask, parseIPv4, parseIPv6 } from './ip.js';
 import type { ParseOptions } from './parser.js';
 import { parseFilter } from './parser.js';
 import { PathPrefixSet } from './path-prefix.js';
+import { compileRegex } from './regex.js';
+import { applyTransformers } from './transformers.js';
 
 export interface CompiledFilter<Ctx> {
   /** The filter text it was compiled from. */
@@ -83,6 +89,26 @@ class Compiled<Ctx> implements CompiledFilter<Ctx> {
   }
 }
 
+/**
+ * Parse several filters, each alone, and join them with `and` as trees: a
+ * view's `filter:` and the command-line filter are combined this way, so
+ * neither can close the other's parentheses (`proc.name=a) and (fd.num=1`
+ * is an error on its own, and stays one). Empty pieces are skipped; null
+ * when all are empty. `text` of the result is the pieces parenthesized.
+ */
+export function compileFilters<Ctx>(
+  texts: readonly string[],
+  fields: FieldResolver<Ctx>,
+  options: CompileOptions = {},
+): CompiledFilter<Ctx> | null {
+  const pieces = texts.map((t) => t.trim()).filter((t) => t !== '');
+  if (pieces.length === 0) return null;
+  if (pieces.length === 1) return compileFilter(pieces[0]!, fields, options);
+  const asts = pieces.map((t) => parseFilter(t, options));
+  const ast: FilterAst = { kind: 'and', operands: asts, start: 0, end: 0 };
+  return compileAst(ast, fields, pieces.map((t) => `(${t})`).join(' and '));
+}
+
 function compileNode<Ctx>(node: FilterAst, fields: FieldResolver<Ctx>, used: string[]): Evaluator<Ctx> {
   switch (node.kind) {
     case 'and':
@@ -127,21 +153,20 @@ const EQ_IN_EXISTS: ReadonlySet<CompareOp> = new Set<CompareOp>(['=', '!=', 'in'
 function supports(kind: FieldKind, op: CompareOp): boolean {
   switch (kind) {
     case 'str':
-      return true;
+      return op !== 'bcontains' && op !== 'bstartswith';
     case 'num':
     case 'float':
     case 'bool':
       return EQ_IN_EXISTS.has(op) || ORDER_OPS.has(op);
     case 'bytes':
-      return EQ_IN_EXISTS.has(op) || op === 'contains' || op === 'startswith' || op === 'endswith';
+      return EQ_IN_EXISTS.has(op) || op === 'contains' || op === 'startswith' || op === 'endswith' || op === 'bcontains' || op === 'bstartswith';
     case 'ipaddr':
     case 'ipnet':
       return EQ_IN_EXISTS.has(op);
   }
 }
 
-function resolveField<Ctx>(node: CheckNode, fields: FieldResolver<Ctx>): BoundField<Ctx> {
-  const f = node.field;
+function resolveField<Ctx>(f: FieldRef, fields: FieldResolver<Ctx>): BoundField<Ctx> {
   let bound: BoundField<Ctx> | null;
   try {
     bound = fields.resolve(f.name, f.arg);
@@ -152,17 +177,39 @@ function resolveField<Ctx>(node: CheckNode, fields: FieldResolver<Ctx>): BoundFi
   return bound;
 }
 
-function compileCheck<Ctx>(node: CheckNode, fields: FieldResolver<Ctx>, used: string[]): CheckEval<Ctx> {
-  const field = resolveField(node, fields);
+/** The field of an operand with its transformers applied. */
+function resolveOperand<Ctx>(f: FieldRef, transformers: readonly TransformerName[], span: Span, fields: FieldResolver<Ctx>, used: string[]): BoundField<Ctx> {
+  const field = resolveField(f, fields);
   if (!used.includes(field.name)) used.push(field.name);
+  if (transformers.length === 0) return field;
+  if (field.anyOf === true) throw new FilterError(`field '${f.text}' does not support transformers`, f.start, f.end);
+  try {
+    return applyTransformers(field, transformers);
+  } catch (e) {
+    throw new FilterError(e instanceof Error ? e.message : String(e), span.start, span.end);
+  }
+}
+
+const LIST_FIELD_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>(['in', 'intersects', 'exists']);
+
+function compileCheck<Ctx>(node: CheckNode, fields: FieldResolver<Ctx>, used: string[]): Evaluator<Ctx> {
+  const field = resolveOperand(node.field, node.transformers, node.lhsSpan, fields, used);
   const { op } = node;
   const kind = field.kind;
+  if (field.getList !== undefined && !LIST_FIELD_OPS.has(op)) {
+    throw new FilterError(`'${op}' is not supported for list fields ('${field.name}'): use 'in', 'intersects' or 'exists'`, node.opSpan.start, node.opSpan.end);
+  }
   if (!supports(kind, op)) {
     throw new FilterError(
-      `'${op}' is not supported for ${KIND_NAMES[kind]} fields ('${node.field.text}')`,
+      `'${op}' is not supported for ${KIND_NAMES[kind]} fields ('${field.name}')`,
       node.opSpan.start,
       node.opSpan.end,
     );
+  }
+  if (node.rhs !== undefined) return compileFieldCompare(node, field, node.rhs, fields, used);
+  if (field.getList !== undefined) {
+    const set = new Set<FieldValue>(node.values.map((v) => parseScalar(kind, literalText(field, op, v), v)));
+    return new ListSetCheck(field, op as 'in' | 'intersects' | 'exists', set);
   }
   if (op === 'exists') return new ExistsCheck(field, false);
 
@@ -216,9 +263,59 @@ function compileCheck<Ctx>(node: CheckNode, fields: FieldResolver<Ctx>, used: st
       return new EndsWithCheck(field, texts[0]!);
     case 'glob':
       return new GlobCheck(field, new GlobPattern(texts[0]!));
+    case 'bcontains':
+      return new ContainsCheck(field, unhex(texts[0]!, node.values[0]!));
+    case 'bstartswith':
+      return new StartsWithCheck(field, unhex(texts[0]!, node.values[0]!));
+    case 'regex':
+      try {
+        return new RegexCheck(field, compileRegex(texts[0]!));
+      } catch (e) {
+        throw at(node.values[0]!, e instanceof Error ? e.message : String(e));
+      }
   }
   const unhandled: never = op;
   throw new Error(`filter compiler: unhandled operator ${String(unhandled)}`);
+}
+
+/**
+ * A comparison with another field (`val(f)` or a transformed field on the
+ * right). As in libsinsp: not for pmatch or regex, not with fields that
+ * match any of several values, and both sides must be of the same kind.
+ */
+function compileFieldCompare<Ctx>(node: CheckNode, left: BoundField<Ctx>, rhs: Operand, fields: FieldResolver<Ctx>, used: string[]): Evaluator<Ctx> {
+  const op = node.op;
+  if (op === 'pmatch' || op === 'regex' || op === 'exists') {
+    throw new FilterError(`operator '${op}' doesn't support right-hand side fields`, node.opSpan.start, node.opSpan.end);
+  }
+  const right = resolveOperand(rhs.field, rhs.transformers, rhs, fields, used);
+  for (const [f, ref] of [[left, node.field], [right, rhs.field]] as const) {
+    if (f.anyOf === true) throw new FilterError(`field '${ref.text}' can't be compared with another field`, ref.start, ref.end);
+  }
+  if (left.kind === 'ipnet' || right.kind === 'ipnet') throw new FilterError("field type 'IPNET' doesn't support right-hand side fields", rhs.start, rhs.end);
+  const sameKind = left.kind === right.kind || (isNumeric(left.kind) && isNumeric(right.kind));
+  if (!sameKind || (left.getList !== undefined) !== (right.getList !== undefined)) {
+    throw new FilterError(
+      `field '${left.name}' has type '${KIND_NAMES[left.kind]}${left.getList !== undefined ? ' (list)' : ''}' while the right-hand side field '${right.name}' has incompatible type '${KIND_NAMES[right.kind]}${right.getList !== undefined ? ' (list)' : ''}'`,
+      rhs.start,
+      rhs.end,
+    );
+  }
+  const f = left.kind === 'bool' && ORDER_OPS.has(op) ? new BoolAsNumber(left) : left;
+  const r = right.kind === 'bool' && ORDER_OPS.has(op) ? new BoolAsNumber(right) : right;
+  return new FieldCompareCheck(f, op as FieldCompareOp, r, (p) => new GlobPattern(p));
+}
+
+function isNumeric(k: FieldKind): boolean {
+  return k === 'num' || k === 'float';
+}
+
+/** bcontains/bstartswith literals: hex digits, two per byte (libsinsp's unhex), as a byte string. */
+function unhex(text: string, v: ValueLit): string {
+  if (text.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(text)) throw at(v, 'bcontains and bstartswith operator support hex strings only');
+  let out = '';
+  for (let i = 0; i < text.length; i += 2) out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16));
+  return out;
 }
 
 /** Adapts a bool field to numeric ordering (false=0, true=1) without changing the check classes. */

@@ -203,19 +203,7 @@ export class IContainsCheck<Ctx> extends CheckEval<Ctx> {
   }
 
   matches(v: FieldValue): boolean {
-    const s = v as string;
-    const lit = this.folded;
-    const m = lit.length;
-    const last = s.length - m;
-    outer: for (let i = 0; i <= last; i++) {
-      for (let j = 0; j < m; j++) {
-        let c = s.charCodeAt(i + j);
-        if (c >= 65 && c <= 90) c += 32;
-        if (c !== lit.charCodeAt(j)) continue outer;
-      }
-      return true;
-    }
-    return false;
+    return asciiFoldIncludes(v as string, this.folded);
   }
 }
 
@@ -314,4 +302,153 @@ export class IpCheck<Ctx> extends CheckEval<Ctx> {
     }
     return false;
   }
+}
+
+/** `regex`: the compiled pattern must match the whole value (see regex.ts). */
+export class RegexCheck<Ctx> extends CheckEval<Ctx> {
+  constructor(
+    field: BoundField<Ctx>,
+    readonly re: RegExp,
+  ) {
+    super(field, false);
+  }
+
+  matches(v: FieldValue): boolean {
+    return this.re.test(v as string);
+  }
+}
+
+/**
+ * `in` / `intersects` / `exists` on a list-valued field (libsinsp's
+ * EPF_IS_LIST): `in` holds when every value of the list is in the set (an
+ * empty list is in every set), `intersects` when at least one is.
+ */
+export class ListSetCheck<Ctx> implements Evaluator<Ctx> {
+  /** Reused per event: the values of the list. */
+  private readonly values: FieldValue[] = [];
+
+  constructor(
+    readonly field: BoundField<Ctx>,
+    readonly op: 'in' | 'intersects' | 'exists',
+    readonly set: ReadonlySet<FieldValue>,
+  ) {}
+
+  test(ctx: Ctx): boolean {
+    const vals = this.values;
+    if (!this.field.getList!(ctx, vals)) return false;
+    if (this.op === 'exists') return true;
+    if (this.op === 'in') {
+      for (let i = 0; i < vals.length; i++) if (!this.set.has(vals[i]!)) return false;
+      return true;
+    }
+    for (let i = 0; i < vals.length; i++) if (this.set.has(vals[i]!)) return true;
+    return false;
+  }
+}
+
+/** The comparisons a field can make with another field's value (`proc.name = val(proc.pname)`). */
+export type FieldCompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'icontains' | 'bcontains' | 'startswith' | 'bstartswith' | 'endswith' | 'glob' | 'in' | 'intersects';
+
+/**
+ * A comparison whose right-hand side is another field, read on the same
+ * event. Either side undefined fails the check, as with literals. With
+ * `in`/`intersects` a list on the right is the set; a single value is
+ * compared for equality, as libsinsp does.
+ */
+export class FieldCompareCheck<Ctx> implements Evaluator<Ctx> {
+  private readonly lhsValues: FieldValue[] = [];
+  private readonly rhsValues: FieldValue[] = [];
+  /** One-entry cache for `glob` with a field pattern: most events repeat the previous pattern. */
+  private globSource: string | null = null;
+  private glob: GlobPattern | null = null;
+
+  constructor(
+    readonly left: BoundField<Ctx>,
+    readonly op: FieldCompareOp,
+    readonly right: BoundField<Ctx>,
+    private readonly makeGlob: (pattern: string) => GlobPattern,
+  ) {}
+
+  test(ctx: Ctx): boolean {
+    const op = this.op;
+    if (op === 'in' || op === 'intersects') return this.testMembership(ctx);
+    const a = this.left.get(ctx);
+    if (a === undefined) return false;
+    const b = this.right.get(ctx);
+    if (b === undefined) return false;
+    switch (op) {
+      case '=':
+        return a == b;
+      case '!=':
+        return a != b;
+      case '<':
+        return a < b;
+      case '<=':
+        return a <= b;
+      case '>':
+        return a > b;
+      case '>=':
+        return a >= b;
+      case 'contains':
+      case 'bcontains':
+        return (a as string).includes(b as string);
+      case 'icontains':
+        return asciiFoldIncludes(a as string, b as string);
+      case 'startswith':
+      case 'bstartswith':
+        return (a as string).startsWith(b as string);
+      case 'endswith':
+        return (a as string).endsWith(b as string);
+      case 'glob': {
+        const p = b as string;
+        if (this.globSource !== p) {
+          this.glob = this.makeGlob(p);
+          this.globSource = p;
+        }
+        return this.glob!.matches(a as string);
+      }
+    }
+  }
+
+  private testMembership(ctx: Ctx): boolean {
+    const lv = this.lhsValues;
+    const rv = this.rhsValues;
+    if (!readValues(this.left, ctx, lv) || !readValues(this.right, ctx, rv)) return false;
+    if (this.op === 'in') {
+      outer: for (let i = 0; i < lv.length; i++) {
+        for (let j = 0; j < rv.length; j++) if (lv[i] == rv[j]) continue outer;
+        return false;
+      }
+      return true;
+    }
+    for (let i = 0; i < lv.length; i++) for (let j = 0; j < rv.length; j++) if (lv[i] == rv[j]) return true;
+    return false;
+  }
+}
+
+/** The values of a field, list or not, into `out`; false when undefined. */
+function readValues<Ctx>(f: BoundField<Ctx>, ctx: Ctx, out: FieldValue[]): boolean {
+  if (f.getList !== undefined) return f.getList(ctx, out);
+  const v = f.get(ctx);
+  if (v === undefined) return false;
+  out.length = 1;
+  out[0] = v;
+  return true;
+}
+
+/** ASCII case-insensitive `includes` without copying either string. */
+export function asciiFoldIncludes(s: string, lit: string): boolean {
+  const m = lit.length;
+  const last = s.length - m;
+  outer: for (let i = 0; i <= last; i++) {
+    for (let j = 0; j < m; j++) {
+      let c = s.charCodeAt(i + j);
+      let d = lit.charCodeAt(j);
+      if (c >= 65 && c <= 90) c += 32;
+      if (d >= 65 && d <= 90) d += 32;
+      if (c !== d) continue outer;
+    }
+    return true;
+  }
+  return false;
 }

@@ -52,6 +52,21 @@ export interface BoundField<Ctx> {
    * positioned at the literal.
    */
   normalizeLiteral?(text: string, op: CompareOp): string;
+  /**
+   * Set on fields that match when *any* of several values does and whose
+   * literal steers `get` (proc.aname without index, fd.ip, fd.port, ...,
+   * see src/fields/any-of.ts): they take no transformers and cannot be
+   * compared with another field (libsinsp's EPF_NO_RHS / EPF_NO_TRANSFORMER).
+   */
+  readonly anyOf?: boolean;
+  /**
+   * Present on list-valued fields (libsinsp's EPF_IS_LIST, e.g. fd.types):
+   * clears `out`, appends every value, and returns false when the field does
+   * not apply. `get` then returns the list as display text, `(a,b)`.
+   * Lists compare with `in` (every value is in the set), `intersects` (some
+   * value is) and `exists`; `len()` gives their length.
+   */
+  getList?(ctx: Ctx, out: FieldValue[]): boolean;
 }
 
 export interface FieldResolver<Ctx> {

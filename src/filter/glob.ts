@@ -88,17 +88,27 @@ export class GlobPattern {
   private readonly args: Int32Array;
   private readonly sets: CharSet[];
 
+  /**
+   * Compiles in time linear in the pattern's length: where each bracket
+   * expression closes is precomputed right to left (BracketScan), so an
+   * unterminated `[` costs O(1) instead of a scan to the end of the pattern
+   * (hostile patterns like "[[:" repeated thousands of times were cubic).
+   */
   constructor(readonly source: string) {
     const kinds: number[] = [];
     const args: number[] = [];
     const sets: CharSet[] = [];
     const p = source;
+    let scan: BracketScan | null = null;
     let i = 0;
     while (i < p.length) {
       const c = p[i]!;
       if (c === '*') {
-        kinds.push(STAR);
-        args.push(0);
+        // `**` matches what `*` matches: one STAR keeps matching at O(n*m).
+        if (kinds.length === 0 || kinds[kinds.length - 1] !== STAR) {
+          kinds.push(STAR);
+          args.push(0);
+        }
         i++;
       } else if (c === '?') {
         kinds.push(ANY);
@@ -115,7 +125,8 @@ export class GlobPattern {
           i += 2;
         }
       } else if (c === '[') {
-        const parsed = parseSet(p, i);
+        scan ??= new BracketScan(p);
+        const parsed = scan.parseSet(i);
         if (parsed === null) {
           kinds.push(LIT);
           args.push(91);
@@ -137,6 +148,11 @@ export class GlobPattern {
     this.sets = sets;
   }
 
+  /**
+   * The classic iterative matcher that backtracks only to the last `*`:
+   * O(value length x pattern length) in the worst case, never exponential,
+   * no allocation.
+   */
   matches(s: string): boolean {
     const kinds = this.kinds;
     const args = this.args;
@@ -173,51 +189,96 @@ export class GlobPattern {
   }
 }
 
-/** Parse `[...]` starting at p[at] === '['; null when it is not a complete bracket expression. */
-function parseSet(p: string, at: number): { set: CharSet; next: number } | null {
-  let i = at + 1;
-  let negated = false;
-  if (p[i] === '!' || p[i] === '^') {
-    negated = true;
-    i++;
+/** Longest class name in NAMED_CLASSES ('alnum', 'xdigit' ...). */
+const MAX_CLASS_NAME = 6;
+
+/**
+ * Bracket-expression parsing with precomputed tables, so that finding where
+ * a `[...]` closes is O(1) per `[`.
+ *
+ * Inside brackets the text is a sequence of tokens (a `[:class:]`, an
+ * escaped or plain character, or a range `a-z`), and a token's length depends
+ * only on the text at its position. So "where does the bracket close when
+ * scanning tokens from position j" is a function of j alone, computed once
+ * for every j from the right: `closeFrom[j]` is j itself at a `]`, else
+ * closeFrom[j + tokenLength(j)].
+ */
+class BracketScan {
+  /** Index of the `]` closing a bracket scanned from j, or -1 (length n + 1). */
+  private readonly closeFrom: Int32Array;
+  /** Smallest k >= j with p[k] p[k+1] = ':]', or -1 (length n + 1). */
+  private readonly colonClose: Int32Array;
+
+  constructor(private readonly p: string) {
+    const n = p.length;
+    this.colonClose = new Int32Array(n + 2).fill(-1);
+    for (let j = n - 2; j >= 0; j--) this.colonClose[j] = p.charCodeAt(j) === 58 && p.charCodeAt(j + 1) === 93 ? j : this.colonClose[j + 1]!;
+    this.closeFrom = new Int32Array(n + 1).fill(-1);
+    for (let j = n - 1; j >= 0; j--) this.closeFrom[j] = p.charCodeAt(j) === 93 ? j : this.closeFrom[j + this.tokenLength(j)]!;
   }
-  const ranges: number[] = [];
-  const classes: number[] = [];
-  let first = true;
-  while (i < p.length) {
-    let c = p[i]!;
-    if (c === ']' && !first) {
-      return { set: new CharSet(negated, Int32Array.from(ranges), Int32Array.from(classes)), next: i + 1 };
-    }
-    first = false;
-    if (c === '[' && p[i + 1] === ':') {
-      const close = p.indexOf(':]', i + 2);
-      if (close >= 0) {
-        const cls = NAMED_CLASSES.indexOf(p.slice(i + 2, close));
-        if (cls >= 0) {
-          classes.push(cls);
-          i = close + 2;
-          continue;
-        }
-      }
-    }
-    if (c === '\\' && i + 1 < p.length) {
+
+  /** Index of the named class of a `[:name:]` token at j, or -1 when there is none. */
+  private classAt(j: number): number {
+    const p = this.p;
+    if (p.charCodeAt(j) !== 91 || p.charCodeAt(j + 1) !== 58) return -1;
+    const close = this.colonClose[j + 2] ?? -1;
+    if (close < 0 || close - (j + 2) > MAX_CLASS_NAME) return -1;
+    return NAMED_CLASSES.indexOf(p.slice(j + 2, close));
+  }
+
+  /** Length of the token at j (j < n), `]` counting as a plain character. */
+  private tokenLength(j: number): number {
+    const p = this.p;
+    const n = p.length;
+    if (this.classAt(j) >= 0) return this.colonClose[j + 2]! + 2 - j;
+    const len = p.charCodeAt(j) === 92 && j + 1 < n ? 2 : 1;
+    const k = j + len;
+    if (p.charCodeAt(k) === 45 && k + 1 < n && p.charCodeAt(k + 1) !== 93) return len + 1 + (p.charCodeAt(k + 1) === 92 && k + 2 < n ? 2 : 1);
+    return len;
+  }
+
+  /** Parse `[...]` starting at p[at] === '['; null when it is not a complete bracket expression. */
+  parseSet(at: number): { set: CharSet; next: number } | null {
+    const p = this.p;
+    const n = p.length;
+    let i = at + 1;
+    let negated = false;
+    if (p[i] === '!' || p[i] === '^') {
+      negated = true;
       i++;
-      c = p[i]!;
     }
-    const lo = c.charCodeAt(0);
-    i++;
-    let hi = lo;
-    if (p[i] === '-' && i + 1 < p.length && p[i + 1] !== ']') {
-      let h = p[i + 1]!;
-      i += 2;
-      if (h === '\\' && i < p.length) {
-        h = p[i]!;
-        i++;
+    if (i >= n) return null;
+    // The first token may be a `]`, taken literally.
+    const close = this.closeFrom[i + this.tokenLength(i)]!;
+    if (close < 0) return null;
+    const ranges: number[] = [];
+    const classes: number[] = [];
+    while (i < close) {
+      const cls = this.classAt(i);
+      if (cls >= 0) {
+        classes.push(cls);
+        i = this.colonClose[i + 2]! + 2;
+        continue;
       }
-      hi = h.charCodeAt(0);
+      let c = p[i]!;
+      if (c === '\\' && i + 1 < n) {
+        i++;
+        c = p[i]!;
+      }
+      const lo = c.charCodeAt(0);
+      i++;
+      let hi = lo;
+      if (p[i] === '-' && i + 1 < n && p[i + 1] !== ']') {
+        let h = p[i + 1]!;
+        i += 2;
+        if (h === '\\' && i < n) {
+          h = p[i]!;
+          i++;
+        }
+        hi = h.charCodeAt(0);
+      }
+      ranges.push(lo, hi);
     }
-    ranges.push(lo, hi);
+    return { set: new CharSet(negated, Int32Array.from(ranges), Int32Array.from(classes)), next: close + 1 };
   }
-  return null;
 }

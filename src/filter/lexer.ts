@@ -44,6 +44,9 @@ export type CompareOp =
   | '>='
   | 'contains'
   | 'icontains'
+  | 'bcontains'
+  | 'bstartswith'
+  | 'regex'
   | 'startswith'
   | 'endswith'
   | 'glob'
@@ -55,6 +58,9 @@ export type CompareOp =
 const WORD_OPS: ReadonlySet<string> = new Set([
   'contains',
   'icontains',
+  'bcontains',
+  'bstartswith',
+  'regex',
   'startswith',
   'endswith',
   'glob',

@@ -4,9 +4,16 @@
  *   filter  := expr                      (empty text is an error, as in sysdig's compiler)
  *   expr    := unary (('and' unary)* | ('or' unary)*)
  *   unary   := 'not' unary | '(' expr ')' | check
- *   check   := field 'exists'
- *            | field ('in' | 'intersects' | 'pmatch') '(' value (',' value)* ')'
- *            | field binop value
+ *   check   := operand 'exists'
+ *            | operand ('in' | 'intersects' | 'pmatch') ('(' value (',' value)* ')' | rhs)
+ *            | operand binop (value | rhs)
+ *   operand := field | transformer '(' operand ')'
+ *   rhs     := 'val' '(' field ')' | transformer '(' operand ')'
+ *   transformer := 'tolower' | 'toupper' | 'b64' | 'basename' | 'len'
+ *
+ * Transformers and `val()` are libsinsp's (Falco's) additions: a word that
+ * names one is a transformer only when '(' follows it directly, as in
+ * libsinsp's lexer ("tolower(").
  *
  * sysdig 0.29 has no precedence between `and` and `or`: a group that mixes
  * them is rejected ("expression mixes 'and' and 'or' in an ambiguous way").
@@ -14,8 +21,8 @@
  * with the precedence of later sysdig versions (`and` binds tighter than
  * `or`) is available as an option for filters written for newer tools.
  */
-import type { AndNode, CheckNode, FilterAst, OrNode, ValueLit } from './ast.js';
-import { isListOp } from './ast.js';
+import type { AndNode, CheckNode, FieldRef, FilterAst, Operand, OrNode, TransformerName, ValueLit } from './ast.js';
+import { isListOp, TRANSFORMER_NAMES } from './ast.js';
 import { FilterError, describeTail } from './errors.js';
 import { Scanner } from './lexer.js';
 
@@ -155,18 +162,19 @@ class Parser {
 
   private parseCheck(): CheckNode {
     const s = this.s;
-    const field = s.readField();
-    if (field === null) {
-      // A word that starts with '[': there is no field name before the argument.
-      throw new FilterError(`expected a field name, found ${s.describeHere()}`, s.pos, s.peekWord().end);
-    }
-    const op = s.readOperator(field.text);
-    if (op === null) throw this.endError(`expected a comparison operator after '${field.text}'`);
+    const lhs = this.parseOperand(false);
+    const lhsText = this.text.slice(lhs.start, lhs.end);
+    const op = s.readOperator(lhsText);
+    if (op === null) throw this.endError(`expected a comparison operator after '${lhsText}'`);
 
     const values: ValueLit[] = [];
+    let rhs: Operand | undefined;
     let end = op.end;
     if (op.op === 'exists') {
       // no value
+    } else if (this.atFunction(true)) {
+      rhs = this.parseOperand(true);
+      end = rhs.end;
     } else if (isListOp(op.op)) {
       s.skipBlanks();
       if (s.atEnd()) throw this.endError(`expected '(' after '${op.text}'`);
@@ -203,13 +211,76 @@ class Parser {
     }
     return {
       kind: 'check',
-      field: { name: field.name, arg: field.arg, text: field.text, start: field.start, end: field.end },
+      field: lhs.field,
+      transformers: lhs.transformers,
+      lhsSpan: { start: lhs.start, end: lhs.end },
       op: op.op,
       opSpan: { start: op.start, end: op.end },
       values,
-      start: field.start,
+      ...(rhs !== undefined ? { rhs } : {}),
+      start: lhs.start,
       end,
     };
+  }
+
+  /** Is a transformer (or, on the right-hand side, `val`) followed by '(' next? */
+  private atFunction(allowVal: boolean): boolean {
+    this.s.skipBlanks();
+    const w = this.s.peekWord();
+    return (TRANSFORMER_NAMES.has(w.text) || (allowVal && w.text === 'val')) && this.text[w.end] === '(';
+  }
+
+  /**
+   * A field, or transformers around a field (`tolower(basename(fd.name))`);
+   * on the right-hand side also `val(field)`. `val` takes a plain field and
+   * cannot be nested in a transformer, as in libsinsp's grammar.
+   */
+  private parseOperand(allowVal: boolean): Operand {
+    const s = this.s;
+    s.skipBlanks();
+    if (this.atFunction(allowVal)) {
+      const w = s.peekWord();
+      const open = w.end;
+      s.pos = open + 1;
+      if (++this.depth > MAX_DEPTH) throw new FilterError(`filter nested too deeply (more than ${MAX_DEPTH} levels)`, w.start, w.end);
+      try {
+        s.skipBlanks();
+        if (s.atEnd()) throw this.endError(`expected a field name after '${w.text}('`);
+        let inner: Operand;
+        if (w.text === 'val') {
+          const f = this.parseField();
+          inner = { field: f, transformers: [], start: f.start, end: f.end };
+        } else {
+          inner = this.parseOperand(false);
+        }
+        s.skipBlanks();
+        if (s.peek() !== ')') {
+          if (s.atEnd()) throw this.endError(`expected ')' to close '${w.text}(' at position ${w.start}`);
+          throw new FilterError(`expected ')' to close '${w.text}(', found ${s.describeHere()}`, s.pos, s.peekWord().end || s.pos + 1);
+        }
+        s.pos++;
+        const transformers: TransformerName[] = w.text === 'val' ? [] : [...inner.transformers, w.text as TransformerName];
+        return { field: inner.field, transformers, start: w.start, end: s.pos };
+      } finally {
+        this.depth--;
+      }
+    }
+    const f = this.parseField();
+    return { field: f, transformers: [], start: f.start, end: f.end };
+  }
+
+  private parseField(): FieldRef {
+    const s = this.s;
+    const w = s.peekWord();
+    if (w.text === 'val' && this.text[w.end] === '(') {
+      throw new FilterError("'val()' can only be the right-hand side of a comparison, around a plain field", w.start, w.end);
+    }
+    const field = s.readField();
+    if (field === null) {
+      // A word that starts with '[' (no field name before the argument), or a bracket.
+      throw new FilterError(`expected a field name, found ${s.describeHere()}`, s.pos, w.text.length > 0 ? w.end : s.pos + 1);
+    }
+    return { name: field.name, arg: field.arg, text: field.text, start: field.start, end: field.end };
   }
 
   /** "unexpected end of filter" at the end of the text, naming what was expected. */

@@ -9,7 +9,7 @@
  * the per-event cost is one table update.
  */
 import type { ScapEvent } from '../event/scap-event.js';
-import { compileFilter } from '../filter/index.js';
+import { compileFilters } from '../filter/index.js';
 import type { EventContext } from '../fields/types.js';
 import type { FieldRegistry } from '../fields/registry.js';
 import type { StateEngine } from '../state/engine.js';
@@ -67,8 +67,8 @@ export class ViewRunner {
     private readonly opts: RunnerOptions,
   ) {
     const columns: TableColumn[] = viewColumns(view, registry, opts.tag);
-    const filterText = combineFilters(view.filter, opts.filter);
-    const filter = filterText === '' ? null : compileFilter<EventContext>(filterText, registry);
+    // Each filter is parsed alone and the trees are joined: neither can close the other's parentheses.
+    const filter = compileFilters<EventContext>([view.filter, opts.filter], registry);
     const sortingColumn = viewSortingColumn(view, columns);
     const tableOpts = { useDefaults: view.useDefaults, filter, sortingColumn };
     if (view.viewType !== 'table') throw new ViewConfigError(`view '${view.id}' is a list view; only table views can be tabulated`);
@@ -134,10 +134,4 @@ export class ViewRunner {
     this.interval.setSortingColumn(col);
     this.total?.setSortingColumn(col);
   }
-}
-
-export function combineFilters(a: string, b: string): string {
-  if (a.trim() === '') return b.trim();
-  if (b.trim() === '') return a.trim();
-  return `(${a}) and (${b})`;
 }
