@@ -948,11 +948,81 @@ static __always_inline bool exe_writable(struct task_struct *t)
 	return mode & 0002;
 }
 
+/* inode timestamps before 6.11 (i_ctime_sec/i_mtime_sec): 6.6-6.10 renamed i_ctime to __i_ctime. */
+struct inode___v66 {
+	struct timespec64 __i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+struct inode___old {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 ts_ns(__s64 sec, __u64 nsec)
+{
+	return (__u64)sec * 1000000000ULL + nsec;
+}
+
 /*
- * Exit event of execve/execveat/clone/fork/vfork/clone3 (20 parameters):
- * res exe args tid pid ptid cwd fdlimit pgft_maj pgft_min vm_size vm_rss
- * vm_swap comm cgroups then, for clone: flags uid gid vtid vpid,
- * for execve: env tty pgid loginuid flags.
+ * The libs execve layout's parameters 20-25: cap_inheritable cap_permitted
+ * cap_effective (kernel capability bit masks, the bits scap uses) and
+ * exe_ino exe_ino_ctime exe_ino_mtime of the executable's inode.
+ */
+static __always_inline void put_caps_and_exe_ino(struct ev *e, struct task_struct *t, struct file *exe)
+{
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	struct inode *inode = exe ? BPF_CORE_READ(exe, f_inode) : NULL;
+	__u64 caps[3] = {0, 0, 0};
+	__u64 ino = 0, ctime = 0, mtime = 0;
+
+	/* kernel_cap_t is 64 bits in every layout (u32[2] before 6.3, u64 after) */
+	if (cred) {
+		bpf_probe_read_kernel(&caps[0], 8, &cred->cap_inheritable);
+		bpf_probe_read_kernel(&caps[1], 8, &cred->cap_permitted);
+		bpf_probe_read_kernel(&caps[2], 8, &cred->cap_effective);
+	}
+	if (inode) {
+		ino = BPF_CORE_READ(inode, i_ino);
+		if (bpf_core_field_exists(inode->i_ctime_sec)) {
+			ctime = ts_ns(BPF_CORE_READ(inode, i_ctime_sec), BPF_CORE_READ(inode, i_ctime_nsec));
+			mtime = ts_ns(BPF_CORE_READ(inode, i_mtime_sec), BPF_CORE_READ(inode, i_mtime_nsec));
+		} else if (bpf_core_field_exists(((struct inode___v66 *)inode)->__i_ctime)) {
+			struct inode___v66 *i66 = (void *)inode;
+			ctime = ts_ns(BPF_CORE_READ(i66, __i_ctime.tv_sec), BPF_CORE_READ(i66, __i_ctime.tv_nsec));
+			mtime = ts_ns(BPF_CORE_READ(i66, i_mtime.tv_sec), BPF_CORE_READ(i66, i_mtime.tv_nsec));
+		} else {
+			struct inode___old *io = (void *)inode;
+			ctime = ts_ns(BPF_CORE_READ(io, i_ctime.tv_sec), BPF_CORE_READ(io, i_ctime.tv_nsec));
+			mtime = ts_ns(BPF_CORE_READ(io, i_mtime.tv_sec), BPF_CORE_READ(io, i_mtime.tv_nsec));
+		}
+	}
+	put_u64(e, caps[0]);
+	put_u64(e, caps[1]);
+	put_u64(e, caps[2]);
+	put_u64(e, ino);
+	put_u64(e, ctime);
+	put_u64(e, mtime);
+}
+
+/* An executable run from a memfd (its dentry is its own parent and named "memfd:..."), as the libs drivers test it. */
+static __always_inline bool exe_from_memfd(struct file *exe)
+{
+	struct dentry *d = exe ? BPF_CORE_READ(exe, f_path.dentry) : NULL;
+	char name[7] = {};
+
+	if (!d || BPF_CORE_READ(d, d_parent) != d)
+		return false;
+	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) < 6)
+		return false;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':';
+}
+
+/*
+ * Exit event of execve/execveat/clone/fork/vfork/clone3: res exe args tid
+ * pid ptid cwd fdlimit pgft_maj pgft_min vm_size vm_rss vm_swap comm
+ * cgroups then, for clone (20 parameters): flags uid gid vtid vpid,
+ * for execve (26): env tty pgid loginuid flags cap_inheritable
+ * cap_permitted cap_effective exe_ino exe_ino_ctime exe_ino_mtime.
  */
 __noinline int fill_proc_exit(struct ev *e, struct sc_args *args, long ret, int type)
 {
@@ -1043,7 +1113,14 @@ __noinline int fill_proc_exit(struct ev *e, struct sc_args *args, long ret, int 
 			put_u32(e, BPF_CORE_READ(t, loginuid.val));
 		else
 			put_u32(e, (__u32)-1);
-		put_u32(e, exe_writable(t) ? PPM_EXE_WRITABLE : 0);
+		{
+			struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+			__u32 xflags = exe_writable(t) ? PPM_EXE_WRITABLE : 0;
+			if (exe_from_memfd(exe))
+				xflags |= PPM_EXE_FROM_MEMFD;
+			put_u32(e, xflags);
+			put_caps_and_exe_ino(e, t, exe);
+		}
 	} else {
 		__u64 raw = 0;
 		__u32 flags;
@@ -1640,6 +1717,7 @@ static __always_inline __u32 exit_nparams(__u16 type)
 		return 1;
 	case PPME_SYSCALL_EXECVE_19_X:
 	case PPME_SYSCALL_EXECVEAT_X:
+		return 26;
 	case PPME_SYSCALL_CLONE_20_X:
 	case PPME_SYSCALL_FORK_20_X:
 	case PPME_SYSCALL_VFORK_20_X:

@@ -219,6 +219,8 @@ struct tsd_counters {
 #define PPM_EXVAT_AT_SYMLINK_NOFOLLOW (1 << 1)
 
 #define PPM_EXE_WRITABLE (1 << 0)
+#define PPM_EXE_UPPER_LAYER (1 << 1)
+#define PPM_EXE_FROM_MEMFD (1 << 2)
 
 #define PPM_AT_FDCWD -100
 #define PPM_AT_REMOVEDIR 0x200

@@ -44,6 +44,25 @@ export interface MachineInfo {
   maxPid?: number;
 }
 
+/**
+ * The executable's inode as the newest execve versions carry it (libs
+ * layout, parameters 23-25) and the /proc scan reads it: inode number and
+ * the change/modification times in ns since the epoch (bigint: they exceed
+ * 2^53). Shared, never mutated, between the threads of a process.
+ */
+export interface ExeInode {
+  readonly ino: number;
+  readonly ctimeNs: bigint;
+  readonly mtimeNs: bigint;
+}
+
+/** Capability sets as bit masks (bit n = capability n, the kernel's and scap's numbering). */
+export interface CapSets {
+  readonly inheritable: number;
+  readonly permitted: number;
+  readonly effective: number;
+}
+
 /** One thread from a process-list block (fields absent from older block versions take defaults). */
 export interface ThreadRecord {
   tid: number;
@@ -75,6 +94,11 @@ export interface ThreadRecord {
   root: string;
   loginuid: number;
   exeWritable: boolean;
+  /** Newer facts the live /proc scan fills (capture process lists of the 0.29 era lack them). */
+  exeUpperLayer?: boolean;
+  exeFromMemfd?: boolean;
+  exeIno?: ExeInode | null;
+  caps?: CapSets | null;
   cloneTs: number;
   tty: number;
 }

@@ -38,7 +38,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { FdType, type CaptureSink, type FdRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord } from '../capture/records.js';
+import { FdType, type CaptureSink, type ExeInode, type FdRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord } from '../capture/records.js';
 import { parseProcCgroup } from '../state/containers.js';
 import { CloneFlag } from '../state/thread-info.js';
 import {
@@ -323,9 +323,23 @@ class ProcScanner {
       root,
       loginuid,
       exeWritable: main !== null ? main.exeWritable : this.exeWritable(dir, exepath, st.uid, st.gid),
+      // As the libs drivers test it: the executable is an unlinked memfd ("/memfd:NAME (deleted)").
+      exeFromMemfd: exepath.startsWith('/memfd:'),
+      exeIno: main !== null ? (main.exeIno ?? null) : this.exeInode(dir),
+      caps: st.caps,
       cloneTs,
       tty: stat.tty,
     };
+  }
+
+  /** The executable's inode (number, ctime, mtime) through /proc/PID/exe; null when unreadable. */
+  private exeInode(dir: string): ExeInode | null {
+    try {
+      const s = fs.statSync(`${dir}exe`, { bigint: true });
+      return { ino: Number(s.ino), ctimeNs: s.ctimeNs, mtimeNs: s.mtimeNs };
+    } catch {
+      return null;
+    }
   }
 
   /** Permission bits of the executable (through the process's root) against its effective ids. */

@@ -6,7 +6,7 @@
  * Field meanings follow libscap's /proc scan (scap_procs.c, scap_fds.c),
  * which is what sysdig shows for processes that existed before capture.
  */
-import { FdType, type FdRecord, type GroupRecord, type UserRecord } from '../capture/records.js';
+import { FdType, type CapSets, type FdRecord, type GroupRecord, type UserRecord } from '../capture/records.js';
 
 // ---------------------------------------------------------------- threads
 
@@ -24,6 +24,8 @@ export interface ProcStatus {
   vtid: number;
   vpid: number;
   vpgid: number;
+  /** Capability sets (CapInh/CapPrm/CapEff, hex masks); null when the kernel does not show them. */
+  caps: CapSets | null;
 }
 
 /** Second whitespace-separated number after the tag, or -1. */
@@ -33,7 +35,10 @@ function secondNumber(rest: string): number {
 }
 
 export function parseStatus(text: string): ProcStatus {
-  const s: ProcStatus = { tgid: -1, ppid: -1, uid: 0xffffffff, gid: 0xffffffff, vmsizeKb: 0, vmrssKb: 0, vmswapKb: 0, vtid: -1, vpid: -1, vpgid: -1 };
+  const s: ProcStatus = { tgid: -1, ppid: -1, uid: 0xffffffff, gid: 0xffffffff, vmsizeKb: 0, vmrssKb: 0, vmswapKb: 0, vtid: -1, vpid: -1, vpgid: -1, caps: null };
+  let inh = -1;
+  let prm = -1;
+  let eff = -1;
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
@@ -73,10 +78,20 @@ export function parseStatus(text: string): ProcStatus {
         case 'NSpgid':
           s.vpgid = secondNumber(rest);
           break;
+        case 'CapInh':
+          inh = parseInt(rest.trim(), 16);
+          break;
+        case 'CapPrm':
+          prm = parseInt(rest.trim(), 16);
+          break;
+        case 'CapEff':
+          eff = parseInt(rest.trim(), 16);
+          break;
       }
     }
     pos = nl + 1;
   }
+  if (inh >= 0 && prm >= 0 && eff >= 0) s.caps = { inheritable: inh, permitted: prm, effective: eff };
   return s;
 }
 

@@ -100,6 +100,10 @@ export class StateEngine {
     t.tty = r.tty;
     t.cloneTs = r.cloneTs;
     t.exeWritable = r.exeWritable;
+    t.exeUpperLayer = r.exeUpperLayer ?? false;
+    t.exeFromMemfd = r.exeFromMemfd ?? false;
+    t.exeIno = r.exeIno ?? null;
+    t.caps = r.caps ?? null;
     this.resolveContainer(t);
     this.addThread(t);
   }

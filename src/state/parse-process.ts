@@ -48,6 +48,10 @@ function copyIdentity(dst: ThreadInfo, src: ThreadInfo, withEnv: boolean): void 
   dst.exe = src.exe;
   dst.exepath = src.exepath;
   dst.exeWritable = src.exeWritable;
+  dst.exeUpperLayer = src.exeUpperLayer;
+  dst.exeFromMemfd = src.exeFromMemfd;
+  dst.exeIno = src.exeIno;
+  dst.caps = src.caps;
   dst.args = src.args;
   dst.root = src.root;
   dst.sid = src.sid;
@@ -190,10 +194,37 @@ export function parseExecveExit(engine: StateEngine, ev: ScapEvent): void {
   }
   if (P.pgid[type]! >= 0 && P.pgid[type]! < ev.nparams) t.vpgid = ev.i64(P.pgid[type]!);
   if (P.loginuid[type]! >= 0 && P.loginuid[type]! < ev.nparams) t.loginuid = ev.u32(P.loginuid[type]!) >>> 0;
-  // Parameter 19 of the newest execve layouts carries PPM_EXE_WRITABLE (sysdig reads it by position).
-  if (ev.nparams > 19) t.exeWritable = (ev.u32(19) & 1) !== 0;
+  // Parameter 19 of the newest execve layouts carries the PPM_EXE_* flags (sysdig reads it by position).
+  if (ev.nparams > 19) {
+    const xf = ev.u32(19);
+    t.exeWritable = (xf & PPM_EXE_WRITABLE) !== 0;
+    t.exeUpperLayer = (xf & PPM_EXE_UPPER_LAYER) !== 0;
+    t.exeFromMemfd = (xf & PPM_EXE_FROM_MEMFD) !== 0;
+  }
+  if (type === EV.EXECVE_19_X || type === EV.EXECVEAT_X) parseExecveCapsAndInode(t, ev);
   const keep = t.flags & (CloneFlag.IS_MAIN_THREAD | CloneFlag.CLONE_INVERTED);
   t.flags = CloneFlag.ACTIVE | keep | CloneFlag.NAME_CHANGED;
+}
+
+const PPM_EXE_WRITABLE = 1 << 0;
+const PPM_EXE_UPPER_LAYER = 1 << 1;
+const PPM_EXE_FROM_MEMFD = 1 << 2;
+
+/**
+ * Parameters 20-25 of the libs execve layout (newer than sysdig 0.29's
+ * table, read by position as libsinsp does): cap_inheritable,
+ * cap_permitted, cap_effective, exe_ino, exe_ino_ctime, exe_ino_mtime.
+ */
+function parseExecveCapsAndInode(t: ThreadInfo, ev: ScapEvent): void {
+  if (ev.nparams > 22 && ev.paramLen[22]! >= 8) t.caps = { inheritable: ev.u64(20), permitted: ev.u64(21), effective: ev.u64(22) };
+  if (ev.nparams > 25 && ev.paramLen[25]! >= 8) t.exeIno = { ino: ev.u64(23), ctimeNs: ev.u64Big(24), mtimeNs: ev.u64Big(25) };
+}
+
+/** capset's exit: the thread's new capability sets (libsinsp's parse_capset_exit). */
+export function parseCapsetExit(engine: StateEngine, ev: ScapEvent): void {
+  const t = engine.thread;
+  if (t === null || ev.nparams < 4 || ev.i64(0) < 0) return;
+  t.caps = { inheritable: ev.u64(1), permitted: ev.u64(2), effective: ev.u64(3) };
 }
 
 export function parseProcExit(engine: StateEngine): void {

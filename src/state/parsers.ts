@@ -31,6 +31,7 @@ import {
   parseCloneExit,
   parseContainerEvent,
   parseContextSwitch,
+  parseCapsetExit,
   parseExecveExit,
   parseMemoryExit,
   parseProcExit,
@@ -124,6 +125,9 @@ export function parseEvent(engine: StateEngine, ev: ScapEvent): void {
     case EV.EXECVE_19_X:
     case EV.EXECVEAT_X:
       parseExecveExit(engine, ev);
+      break;
+    case EV.CAPSET_X:
+      parseCapsetExit(engine, ev);
       break;
     case EV.PROCEXIT_E:
     case EV.PROCEXIT_1_E:

@@ -7,6 +7,7 @@
  * seen by all of them. The fields prefixed `last` are the per-thread scratch
  * that pairs an exit event with its enter event.
  */
+import type { CapSets, ExeInode } from '../capture/records.js';
 import { FdInfo } from './fd-info.js';
 
 /** Clone flags the engine acts on (PPM_CL_*). */
@@ -59,6 +60,13 @@ export class ThreadInfo {
   cloneTsLo = 0;
   /** Whether the executable is writable by the user that started it (proc.is_exe_writable). */
   exeWritable = false;
+  /** Whether the executable sits in an overlayfs upper layer / is a memfd (execve flags PPM_EXE_UPPER_LAYER, PPM_EXE_FROM_MEMFD). */
+  exeUpperLayer = false;
+  exeFromMemfd = false;
+  /** The executable's inode; null when the capture or the probe did not carry it. */
+  exeIno: ExeInode | null = null;
+  /** Capability sets; null when unknown (sysdig-era captures), which libsinsp shows as no capabilities. */
+  caps: CapSets | null = null;
   cgroups: string[] = [];
   /** Container id ('' = host). */
   containerId = '';

@@ -37,12 +37,16 @@ describe('/proc parsers', () => {
     const text = [
       'Name:\tnginx', 'Umask:\t0022', 'State:\tS (sleeping)', 'Tgid:\t4242', 'Ngid:\t0', 'Pid:\t4243', 'PPid:\t17',
       'Uid:\t1000\t33\t33\t33', 'Gid:\t1001\t34\t34\t34', 'VmSize:\t  123456 kB', 'VmRSS:\t    2048 kB', 'VmSwap:\t      12 kB',
-      'NStgid:\t4242\t7', 'NSpid:\t4243\t8', 'NSpgid:\t4242\t7', '',
+      'NStgid:\t4242\t7', 'NSpid:\t4243\t8', 'NSpgid:\t4242\t7',
+      'CapInh:\t0000000000000000', 'CapPrm:\t000001ffffffffff', 'CapEff:\t00000000a80425fb', '',
     ].join('\n');
-    expect(parseStatus(text)).toEqual({ tgid: 4242, ppid: 17, uid: 33, gid: 34, vmsizeKb: 123456, vmrssKb: 2048, vmswapKb: 12, vtid: 8, vpid: 7, vpgid: 7 });
+    expect(parseStatus(text)).toEqual({
+      tgid: 4242, ppid: 17, uid: 33, gid: 34, vmsizeKb: 123456, vmrssKb: 2048, vmswapKb: 12, vtid: 8, vpid: 7, vpgid: 7,
+      caps: { inheritable: 0, permitted: 0x1ffffffffff, effective: 0xa80425fb },
+    });
     // no nested namespace: one column, ids are the global ones (the caller falls back)
     const flat = parseStatus('Tgid:\t5\nPPid:\t1\nNStgid:\t5\nNSpid:\t5\n');
-    expect([flat.vtid, flat.vpid, flat.vpgid]).toEqual([-1, -1, -1]);
+    expect([flat.vtid, flat.vpid, flat.vpgid, flat.caps]).toEqual([-1, -1, -1, null]);
   });
 
   it('stat: the fields after the last ")" (a comm may hold ") ")', () => {
