@@ -54,6 +54,13 @@ export interface ExeInode {
   readonly ino: number;
   readonly ctimeNs: bigint;
   readonly mtimeNs: bigint;
+  /** Process clone time minus ctime, as libsinsp computes it at exec (0n when the clone time is unknown); u64 wrap-around kept. */
+  readonly ctimeDurationProcStart: bigint;
+}
+
+/** An ExeInode for a process started at `cloneTsNs` (0 when unknown), with libsinsp's derived duration. */
+export function exeInode(ino: number, ctimeNs: bigint, mtimeNs: bigint, cloneTsNs: bigint): ExeInode {
+  return { ino, ctimeNs, mtimeNs, ctimeDurationProcStart: cloneTsNs === 0n ? 0n : BigInt.asUintN(64, cloneTsNs - ctimeNs) };
 }
 
 /** Capability sets as bit masks (bit n = capability n, the kernel's and scap's numbering). */
@@ -99,6 +106,7 @@ export interface ThreadRecord {
   exeFromMemfd?: boolean;
   exeIno?: ExeInode | null;
   caps?: CapSets | null;
+  pidnsInitStartTs?: bigint;
   cloneTs: number;
   tty: number;
 }

@@ -4,7 +4,7 @@
  * container reports "host" for its id, name and type, and nothing else.
  */
 import { LookupState } from '../state/containers.js';
-import { ParamType } from '../event/types.js';
+import { ParamType, PrintFormat } from '../event/types.js';
 import { GlobPattern } from '../filter/glob.js';
 import { type ContainerInfo, type ContainerMount, ContainerType, containerTypeName } from '../state/containers.js';
 import type { ThreadInfo } from '../state/thread-info.js';
@@ -91,6 +91,19 @@ function probeField(name: string, desc: string, type: 'Healthcheck' | 'LivenessP
 }
 
 export const CONTAINER_FIELDS: readonly FieldDef[] = [
+  simpleField({
+    name: 'container.start_ts',
+    type: ParamType.ABSTIME,
+    fmt: PrintFormat.DEC,
+    desc: 'Container start as epoch timestamp in nanoseconds, based on proc.pidns_init_start_ts (the start of the container\'s PID namespace). <NA> for the host and when unknown (captures do not carry it).',
+    category: C,
+    make: () =>
+      onThread((t) => {
+        if (t.containerId === '' || t.pidnsInitStartTs === 0n) return undefined;
+        const v = t.pidnsInitStartTs;
+        return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      }),
+  }),
   simpleField({
     name: 'container.id',
     type: ParamType.CHARBUF,

@@ -74,6 +74,17 @@ export function kindOfType(t: ParamType): FieldKind {
   }
 }
 
+/** Optional parts of a bound field (see FieldExtractor and BoundField). */
+export interface FieldOpts {
+  text?: TextGetter;
+  normalizeLiteral?: (text: string, op: CompareOp) => string;
+  kind?: FieldKind;
+  /** Matches any of several values, steered by the literal (no transformers, no val()). */
+  anyOf?: boolean;
+  /** List-valued field: every value (see BoundField.getList). */
+  getList?: (ctx: EventContext, out: FieldValue[]) => boolean;
+}
+
 /** A bound field: static info, the value getter, and optionally a display text differing from the value's. */
 export class Field implements FieldExtractor {
   readonly kind: FieldKind;
@@ -84,16 +95,20 @@ export class Field implements FieldExtractor {
    */
   readonly text: TextGetter | undefined;
   readonly normalizeLiteral?: (text: string, op: CompareOp) => string;
+  readonly anyOf?: boolean;
+  readonly getList?: (ctx: EventContext, out: FieldValue[]) => boolean;
 
   constructor(
     readonly info: FieldInfo,
     readonly name: string,
     readonly get: Getter,
-    opts?: { text?: TextGetter; normalizeLiteral?: (text: string, op: CompareOp) => string; kind?: FieldKind },
+    opts?: FieldOpts,
   ) {
     this.kind = opts?.kind ?? kindOfType(info.type);
     this.text = opts?.text;
     if (opts?.normalizeLiteral !== undefined) this.normalizeLiteral = opts.normalizeLiteral;
+    if (opts?.anyOf === true) this.anyOf = true;
+    if (opts?.getList !== undefined) this.getList = opts.getList;
   }
 }
 
@@ -144,7 +159,7 @@ export interface ArgSpec extends Omit<SimpleSpec, 'make' | 'text'> {
     arg: string | undefined,
     options: FieldOptions,
     syntax: 'dot' | 'bracket' | undefined,
-  ) => { get: Getter; text?: TextGetter; type?: ParamType; fmt?: PrintFormat; kind?: FieldKind; normalizeLiteral?: (text: string, op: CompareOp) => string };
+  ) => { get: Getter; type?: ParamType; fmt?: PrintFormat } & FieldOpts;
 }
 
 export function argField(s: ArgSpec): FieldDef {
@@ -173,6 +188,8 @@ export function argField(s: ArgSpec): FieldDef {
         ...(b.text !== undefined ? { text: b.text } : {}),
         ...(b.normalizeLiteral !== undefined ? { normalizeLiteral: b.normalizeLiteral } : s.normalizeLiteral !== undefined ? { normalizeLiteral: s.normalizeLiteral } : {}),
         ...(b.kind !== undefined ? { kind: b.kind } : {}),
+        ...(b.anyOf === true ? { anyOf: true } : {}),
+        ...(b.getList !== undefined ? { getList: b.getList } : {}),
       });
     },
   };

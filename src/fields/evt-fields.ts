@@ -423,6 +423,11 @@ export const EVT_FIELDS: readonly FieldDef[] = [
   n('evt.reltime', ParamType.RELTIME, PrintFormat.PADDED_DEC, 'number of nanoseconds from the beginning of the capture.', () => reltime),
   n('evt.reltime.s', ParamType.RELTIME, PrintFormat.DEC, 'number of seconds from the beginning of the capture.', () => (ctx) => Math.floor(reltime(ctx) / NS)),
   n('evt.reltime.ns', ParamType.RELTIME, PrintFormat.PADDED_DEC, 'fractional part (in ns) of the time from the beginning of the capture.', () => (ctx) => reltime(ctx) % NS),
+  s(
+    'evt.hostname',
+    "The hostname of the underlying host: the capture's machine information, or for live capture this host's name (FALCO_HOSTNAME or SCAP_HOSTNAME in the environment overrides it, as in Falco).",
+    ({ engine }) => engine.machine?.hostname,
+  ),
   s('evt.pluginname', 'if the event comes from a plugin, the name of the plugin that generated it. The plugin must be currently loaded.', () => undefined),
   s('evt.plugininfo', 'if the event comes from a plugin, a summary of the event as formatted by the plugin. The plugin must be currently loaded.', () => undefined),
 
@@ -689,6 +694,7 @@ export const EVT_FIELDS: readonly FieldDef[] = [
       let deltaNs = -1n;
       let literal = 0;
       return {
+        anyOf: true,
         // The window comes from the compared literal: the field answers that literal when the event is inside it.
         normalizeLiteral: (text, op) => {
           if (op !== '=') throw new Error("evt.around supports only '=' comparison operator");

@@ -23,7 +23,7 @@ import { dirOf } from '../state/parse-fds.js';
 import { sanitize } from '../state/parse-net.js';
 import type { ThreadInfo } from '../state/thread-info.js';
 import { AnyOfIp, AnyOfNumber } from './any-of.js';
-import { Field, type FieldDef, type Getter, simpleField } from './define.js';
+import { argField, Field, type FieldDef, type Getter, simpleField } from './define.js';
 import { ipv4ToNetworkOrder, Ipv6Text, isLocalIpv4, isLocalIpv6, normalizePortLiteral } from './net-lookup.js';
 import { l4protoText } from './render.js';
 import { threadOf } from './thread-lookup.js';
@@ -268,6 +268,7 @@ function endpointsField(
       if (arg !== undefined) throw new Error(`field '${name}' does not take an argument`);
       const m = make(matcher());
       return new Field(info, bound, m.get, {
+        anyOf: true,
         normalizeLiteral: (text: string, op: CompareOp): string => {
           const t = literal(text);
           m.matcher.record(t, op);
@@ -306,6 +307,46 @@ function anyEndpointAddress(matcher: unknown): { matcher: AnyOfIp; get: Getter }
   };
 }
 
+/** The distinct type names of a process's open fds, in table order (fd.types). */
+function fdTypesOf(t: ThreadInfo, out: FieldValue[]): void {
+  out.length = 0;
+  for (const f of t.fds.values()) {
+    const n = fdTypeName(f.type);
+    if (!out.includes(n)) out.push(n);
+  }
+}
+
+const fdTypesField = argField({
+  name: 'fd.types',
+  type: ParamType.CHARBUF,
+  desc: 'List of FD types in use. Can be passed an fd number e.g. fd.types[0] to get the type of stdout as a single item list.',
+  category: C,
+  arg: 'optional',
+  argSyntax: 'bracket',
+  bind(arg) {
+    const num = arg === undefined ? -1 : Number(arg.trim());
+    if (arg !== undefined && !/^[0-9]+$/.test(arg.trim())) throw new Error(`fd.types needs a numeric fd, as in fd.types[0]`);
+    const getList = (ctx: EventContext, out: FieldValue[]): boolean => {
+      const t = threadOf(ctx);
+      if (t === null) return false;
+      if (num < 0) {
+        fdTypesOf(t, out);
+        return true;
+      }
+      out.length = 0;
+      const f = t.getFd(num);
+      if (f !== undefined) out.push(fdTypeName(f.type));
+      return true;
+    };
+    const scratch: FieldValue[] = [];
+    return {
+      getList,
+      // Shown as libsinsp prints lists: "(file,ipv4)".
+      get: (ctx) => (getList(ctx, scratch) ? `(${scratch.join(',')})` : undefined),
+    };
+  },
+});
+
 export const FD_FIELDS: readonly FieldDef[] = [
   def('fd.num', ParamType.INT64, PrintFormat.ID, 'the unique number identifying the file descriptor.', () => (ctx) => {
     const t = applies(ctx);
@@ -335,6 +376,14 @@ export const FD_FIELDS: readonly FieldDef[] = [
     'FD full name. If the fd is a file, this field contains the full path. If the FD is a socket, this field contain the connection tuple.',
     (ctx, t) => fdName(ctx, t),
   ),
+  def(
+    'fd.nameraw',
+    ParamType.CHARBUF,
+    PrintFormat.NA,
+    'FD full name raw. Just like fd.name, but only used if fd is a file path. File path is kept raw with limited sanitization and without deriving the absolute path.',
+    () => withFd((f) => (f.type === FdType.FILE || f.type === FdType.FILE_V2 || f.type === FdType.DIRECTORY ? f.nameRaw.replace(/\/{2,}/g, '/') : undefined)),
+  ),
+  fdTypesField,
   nameDef('fd.directory', 'If the fd is a file, the directory that contains it.', (ctx, t) => fdDirectory(ctx, t)),
   nameDef('fd.filename', 'If the fd is a file, the filename without the path.', (ctx, t) => {
     const f = fdOf(ctx, t);

@@ -21,6 +21,7 @@ import { DEFAULT_FIELD_OPTIONS, type FieldDef, type FieldOptions } from './defin
 import { EVT_FIELDS } from './evt-fields.js';
 import { FD_FIELDS } from './fd-fields.js';
 import { FDLIST_FIELDS } from './fdlist-fields.js';
+import { FSPATH_FIELDS } from './fspath-fields.js';
 import { K8S_FIELDS } from './k8s-fields.js';
 import { PROC_FIELDS } from './proc-fields.js';
 import { THREAD_FIELDS } from './thread-fields.js';
@@ -43,6 +44,7 @@ const CLASS_DESCRIPTIONS: Record<string, string> = {
   container: "Container information. If the event is not happening inside a container, both id and name will be set to 'host'.",
   fd: 'Every syscall that has a file descriptor in its arguments has these fields set with information related to the file.',
   fdlist: 'Poll event related fields.',
+  'fs.path': 'Every syscall that has a filesystem path in its arguments has these fields set with information related to the path arguments. This differs from the fd.* fields as it includes syscalls like unlink, rename, etc. that act directly on filesystem paths as compared to opened file descriptors.',
   k8s: "Kubernetes related context, derived from the container runtime's pod labels (objects only the API server knows have no value).",
 };
 
@@ -56,6 +58,7 @@ const ALL_DEFS: readonly FieldDef[] = [
   ...CONTAINER_FIELDS,
   ...FD_FIELDS,
   ...FDLIST_FIELDS,
+  ...FSPATH_FIELDS,
   ...K8S_FIELDS,
 ];
 

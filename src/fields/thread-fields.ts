@@ -11,6 +11,7 @@
  */
 import { EV } from '../event/event-ids.js';
 import { ParamType, PrintFormat } from '../event/types.js';
+import type { CapSets } from '../capture/records.js';
 import type { ThreadInfo } from '../state/thread-info.js';
 import { argField, type FieldDef, type Getter, simpleField } from './define.js';
 import { Memo } from './memo.js';
@@ -79,6 +80,35 @@ export function splitCgroup(entry: string): [string, string] {
   else if (sub === 'mem') sub = 'memory';
   else if (sub === 'io') sub = 'blkio';
   return [sub, entry.slice(eq + 1)];
+}
+
+/** Capability names by bit, as libsinsp's caps_to_string lists them (CAP_CHOWN is bit 0). */
+const CAP_NAMES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE',
+  'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+/** A capability mask as libsinsp prints it: the names of the set bits, space separated ('' for none). */
+export function capsText(mask: number): string {
+  const names: string[] = [];
+  for (let i = 0; i < CAP_NAMES.length; i++) if (Math.floor(mask / 2 ** i) % 2 === 1) names.push(CAP_NAMES[i]!);
+  return names.join(' ');
+}
+
+/**
+ * thread.cap_*: libsinsp prints the set's names; a thread whose sets the
+ * capture never carried has none (libsinsp's zeroed sets), so the value is
+ * '' rather than <NA>. The text is cached per mask.
+ */
+function capField(name: string, desc: string, pick: (c: CapSets) => number): FieldDef {
+  return def(name, ParamType.CHARBUF, PrintFormat.NA, desc, () => {
+    const m = new Memo<number>(capsText);
+    return onThread((t) => m.get(t.caps === null ? 0 : pick(t.caps), undefined));
+  });
 }
 
 export const THREAD_FIELDS: readonly FieldDef[] = [
@@ -196,4 +226,7 @@ export const THREAD_FIELDS: readonly FieldDef[] = [
     },
     true,
   ),
+  capField('thread.cap_permitted', 'The permitted capabilities set', (c) => c.permitted),
+  capField('thread.cap_inheritable', 'The inheritable capabilities set', (c) => c.inheritable),
+  capField('thread.cap_effective', 'The effective capabilities set', (c) => c.effective),
 ];

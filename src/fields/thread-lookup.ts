@@ -57,3 +57,22 @@ export function cwdOf(engine: StateEngine, t: ThreadInfo): string | undefined {
   const m = mainThreadOf(engine, t);
   return m === null ? undefined : m.cwd;
 }
+
+/**
+ * The leader of the group `key` names (session: sid, process group: vpgid):
+ * the process whose pid is the group id, else the eldest ancestor in the
+ * same group (libsinsp's get_ancestor_field_as_string). Null without a main thread.
+ */
+export function groupLeader(engine: StateEngine, t: ThreadInfo, key: (t: ThreadInfo) => number): ThreadInfo | null {
+  const id = key(t);
+  const leader = engine.threads.get(id);
+  if (leader !== undefined) return leader;
+  let m = mainThreadOf(engine, t);
+  if (m === null) return null;
+  forEachAncestor(engine, m, (a) => {
+    if (key(a) !== id) return false;
+    m = a;
+    return true;
+  });
+  return m;
+}

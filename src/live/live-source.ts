@@ -19,6 +19,7 @@
  * thread with one copy per batch).
  */
 import fs from 'node:fs';
+import { liveHostname } from './proc-bootstrap.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,7 +232,7 @@ export class LiveSource {
       numCpus: this.ncpus,
       memoryBytes: os.totalmem(),
       maxEventSize: MAX_EVENT_LEN,
-      hostname: os.hostname(),
+      hostname: liveHostname(),
     });
   }
 

@@ -19,6 +19,7 @@
  *   await live.close();
  */
 import fs from 'node:fs';
+import { liveHostname } from './proc-bootstrap.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,7 +234,7 @@ export class WorkerLiveSource {
     };
     if (opts.signal?.aborted) this.stopping = true;
     opts.signal?.addEventListener('abort', onAbort);
-    if (opts.machineInfo !== false) sink.onMachineInfo?.({ numCpus: this.ncpus, memoryBytes: os.totalmem(), maxEventSize: MAX_EVENT_LEN, hostname: os.hostname() });
+    if (opts.machineInfo !== false) sink.onMachineInfo?.({ numCpus: this.ncpus, memoryBytes: os.totalmem(), maxEventSize: MAX_EVENT_LEN, hostname: liveHostname() });
     try {
       while (!this.stopping) {
         if (this.failure) throw this.failure;

@@ -38,7 +38,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { FdType, type CaptureSink, type ExeInode, type FdRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord } from '../capture/records.js';
+import { FdType, type CaptureSink, type ExeInode, exeInode, type FdRecord, type InterfaceRecord, type MachineInfo, type ThreadRecord } from '../capture/records.js';
 import { parseProcCgroup } from '../state/containers.js';
 import { CloneFlag } from '../state/thread-info.js';
 import {
@@ -91,6 +91,11 @@ export interface BootstrapStats {
 }
 
 /** Machine info for a live capture (what sysdig's machine-info block holds). */
+/** This host's name as libscap reports it: the FALCO_HOSTNAME / SCAP_HOSTNAME environment variable when set, else the system's. */
+export function liveHostname(): string {
+  return process.env['FALCO_HOSTNAME'] || process.env['SCAP_HOSTNAME'] || os.hostname();
+}
+
 export function liveMachineInfo(numCpus: number, maxEventSize: number, hostRoot = process.env.HOST_ROOT ?? ''): MachineInfo {
   let maxPid: number | undefined;
   try {
@@ -98,7 +103,7 @@ export function liveMachineInfo(numCpus: number, maxEventSize: number, hostRoot 
   } catch {
     maxPid = undefined;
   }
-  return { numCpus, memoryBytes: os.totalmem(), maxEventSize, hostname: os.hostname(), ...(maxPid !== undefined ? { maxPid } : {}) };
+  return { numCpus, memoryBytes: os.totalmem(), maxEventSize, hostname: liveHostname(), ...(maxPid !== undefined ? { maxPid } : {}) };
 }
 
 /** Reads /proc and /etc into `sink` (no machine info: the caller sends it first). */
@@ -325,18 +330,28 @@ class ProcScanner {
       exeWritable: main !== null ? main.exeWritable : this.exeWritable(dir, exepath, st.uid, st.gid),
       // As the libs drivers test it: the executable is an unlinked memfd ("/memfd:NAME (deleted)").
       exeFromMemfd: exepath.startsWith('/memfd:'),
-      exeIno: main !== null ? (main.exeIno ?? null) : this.exeInode(dir),
+      exeIno: main !== null ? (main.exeIno ?? null) : this.exeInode(dir, cloneTs),
       caps: st.caps,
+      pidnsInitStartTs: main !== null ? (main.pidnsInitStartTs ?? 0n) : this.pidnsInitStart(dir),
       cloneTs,
       tty: stat.tty,
     };
   }
 
+  /** Start of the process's PID namespace: the ctime of its init's /proc entry, seen through the process's root (as libscap reads it); 0n when unreadable. */
+  private pidnsInitStart(dir: string): bigint {
+    try {
+      return fs.statSync(`${dir}root/proc/1`, { bigint: true }).ctimeNs;
+    } catch {
+      return 0n;
+    }
+  }
+
   /** The executable's inode (number, ctime, mtime) through /proc/PID/exe; null when unreadable. */
-  private exeInode(dir: string): ExeInode | null {
+  private exeInode(dir: string, cloneTs: number): ExeInode | null {
     try {
       const s = fs.statSync(`${dir}exe`, { bigint: true });
-      return { ino: Number(s.ino), ctimeNs: s.ctimeNs, mtimeNs: s.mtimeNs };
+      return exeInode(Number(s.ino), s.ctimeNs, s.mtimeNs, BigInt(cloneTs));
     } catch {
       return null;
     }

@@ -104,6 +104,7 @@ export class StateEngine {
     t.exeFromMemfd = r.exeFromMemfd ?? false;
     t.exeIno = r.exeIno ?? null;
     t.caps = r.caps ?? null;
+    t.pidnsInitStartTs = r.pidnsInitStartTs ?? 0n;
     this.resolveContainer(t);
     this.addThread(t);
   }

@@ -35,6 +35,8 @@ export class FdInfo {
   type: FdType = FdType.UNKNOWN;
   /** Display name (path, tuple, pipe/unix description). */
   name = '';
+  /** The path exactly as the open call passed it, before resolving against the cwd/dirfd (fd.nameraw); '' when not opened during the capture. */
+  nameRaw = '';
   openFlags = 0;
   dev = 0;
   mountId = 0;
@@ -75,6 +77,7 @@ export class FdInfo {
     this.fd = o.fd;
     this.type = o.type;
     this.name = o.name;
+    this.nameRaw = o.nameRaw;
     this.openFlags = o.openFlags;
     this.dev = o.dev;
     this.mountId = o.mountId;

@@ -26,6 +26,7 @@ const tmpl = new FdInfo();
 function resetTemplate(type: FdType, name: string): FdInfo {
   tmpl.type = type;
   tmpl.name = name;
+  tmpl.nameRaw = '';
   tmpl.openFlags = 0;
   tmpl.dev = 0;
   tmpl.mountId = 0;
@@ -100,6 +101,7 @@ export function parseOpenExit(engine: StateEngine, ev: ScapEvent): void {
   if (fd < 0) return;
   const full = concatenatePaths(dir, name)[0];
   const f = resetTemplate((flags & PPM_O_DIRECTORY) !== 0 ? FdType.DIRECTORY : FdType.FILE_V2, full);
+  f.nameRaw = name;
   f.openFlags = flags;
   f.dev = dev;
   engine.fd = t.addFd(fd, f);

@@ -2,6 +2,7 @@
  * Process lifecycle parsers: clone/fork/vfork/clone3, execve/execveat,
  * procexit, credential changes, memory counters and CPU usage.
  */
+import { exeInode } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { EV } from '../event/event-ids.js';
 import { P } from '../event/param-slots.js';
@@ -52,6 +53,7 @@ function copyIdentity(dst: ThreadInfo, src: ThreadInfo, withEnv: boolean): void 
   dst.exeFromMemfd = src.exeFromMemfd;
   dst.exeIno = src.exeIno;
   dst.caps = src.caps;
+  dst.pidnsInitStartTs = src.pidnsInitStartTs;
   dst.args = src.args;
   dst.root = src.root;
   dst.sid = src.sid;
@@ -217,7 +219,7 @@ const PPM_EXE_FROM_MEMFD = 1 << 2;
  */
 function parseExecveCapsAndInode(t: ThreadInfo, ev: ScapEvent): void {
   if (ev.nparams > 22 && ev.paramLen[22]! >= 8) t.caps = { inheritable: ev.u64(20), permitted: ev.u64(21), effective: ev.u64(22) };
-  if (ev.nparams > 25 && ev.paramLen[25]! >= 8) t.exeIno = { ino: ev.u64(23), ctimeNs: ev.u64Big(24), mtimeNs: ev.u64Big(25) };
+  if (ev.nparams > 25 && ev.paramLen[25]! >= 8) t.exeIno = exeInode(ev.u64(23), ev.u64Big(24), ev.u64Big(25), t.cloneTsHi !== 0 || t.cloneTsLo !== 0 ? (BigInt(t.cloneTsHi) << 32n) | BigInt(t.cloneTsLo) : BigInt(t.cloneTs));
 }
 
 /** capset's exit: the thread's new capability sets (libsinsp's parse_capset_exit). */

@@ -67,6 +67,8 @@ export class ThreadInfo {
   exeIno: ExeInode | null = null;
   /** Capability sets; null when unknown (sysdig-era captures), which libsinsp shows as no capabilities. */
   caps: CapSets | null = null;
+  /** Start of the thread's PID namespace (its init process), ns since the epoch; 0n when unknown (container.start_ts). */
+  pidnsInitStartTs = 0n;
   cgroups: string[] = [];
   /** Container id ('' = host). */
   containerId = '';
