@@ -5,8 +5,6 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CaptureSink } from '../../src/capture/records.js';
-import { readCapture } from '../../src/capture/scap-reader.js';
 import type { ScapEvent } from '../../src/event/scap-event.js';
 import { compileFilter } from '../../src/filter/index.js';
 import { FieldRegistry } from '../../src/fields/registry.js';
@@ -14,28 +12,9 @@ import { fieldText } from '../../src/fields/render.js';
 import type { EventContext } from '../../src/fields/types.js';
 import { StateEngine } from '../../src/state/engine.js';
 import { SYNTHETIC_DIR } from './golden-harness.js';
+import { replay } from '../helpers/replay.js';
 
 const SYNTHETIC = join(SYNTHETIC_DIR, 'fields-synthetic.scap');
-
-/** Replays a capture, calling `visit` for each event after the state engine parsed it. */
-async function replay(path: string, visit: (ctx: EventContext) => void): Promise<void> {
-  const engine = new StateEngine();
-  const ctx: EventContext = { ev: null as unknown as ScapEvent, engine };
-  const sink: CaptureSink = {
-    onMachineInfo: (mi) => engine.onMachineInfo(mi),
-    onThread: (t) => engine.onThread(t),
-    onFd: (pid, fd) => engine.onFd(pid, fd),
-    onInterface: (i) => engine.onInterface(i),
-    onUser: (u) => engine.onUser(u),
-    onGroup: (g) => engine.onGroup(g),
-    onEvent: (ev) => {
-      engine.process(ev);
-      ctx.ev = ev;
-      visit(ctx);
-    },
-  };
-  await readCapture(path, sink);
-}
 
 /** Text of `fields` at each event number of the synthetic capture. */
 async function texts(fields: string[], registry = new FieldRegistry()): Promise<Map<number, Record<string, string>>> {
