@@ -958,9 +958,11 @@ struct inode___old {
 	struct timespec64 i_mtime;
 } __attribute__((preserve_access_index));
 
+/* Multigrain timestamps (6.13+) keep a flag (I_CTIME_QUERIED) in bit 31 of
+ * i_ctime_nsec: nanoseconds are below 2^30, so the bit is masked off. */
 static __always_inline __u64 ts_ns(__s64 sec, __u64 nsec)
 {
-	return (__u64)sec * 1000000000ULL + nsec;
+	return (__u64)sec * 1000000000ULL + (nsec & 0x7fffffffULL);
 }
 
 /*
