@@ -5,6 +5,7 @@
 import { exeInode } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { EV } from '../event/event-ids.js';
+import { hasExecveLibsParams } from '../event/execve-libs-params.js';
 import { P } from '../event/param-slots.js';
 import type { StateEngine } from './engine.js';
 import { concatenatePaths, withTrailingSlash } from './paths.js';
@@ -203,7 +204,7 @@ export function parseExecveExit(engine: StateEngine, ev: ScapEvent): void {
     t.exeUpperLayer = (xf & PPM_EXE_UPPER_LAYER) !== 0;
     t.exeFromMemfd = (xf & PPM_EXE_FROM_MEMFD) !== 0;
   }
-  if (type === EV.EXECVE_19_X || type === EV.EXECVEAT_X) parseExecveCapsAndInode(t, ev);
+  if (hasExecveLibsParams(type)) parseExecveCapsAndInode(t, ev);
   const keep = t.flags & (CloneFlag.IS_MAIN_THREAD | CloneFlag.CLONE_INVERTED);
   t.flags = CloneFlag.ACTIVE | keep | CloneFlag.NAME_CHANGED;
 }
@@ -212,11 +213,7 @@ const PPM_EXE_WRITABLE = 1 << 0;
 const PPM_EXE_UPPER_LAYER = 1 << 1;
 const PPM_EXE_FROM_MEMFD = 1 << 2;
 
-/**
- * Parameters 20-25 of the libs execve layout (newer than sysdig 0.29's
- * table, read by position as libsinsp does): cap_inheritable,
- * cap_permitted, cap_effective, exe_ino, exe_ino_ctime, exe_ino_mtime.
- */
+/** Parameters 20-25 of the libs execve layout (see EXECVE_LIBS_PARAMS), read by position as libsinsp does. */
 function parseExecveCapsAndInode(t: ThreadInfo, ev: ScapEvent): void {
   if (ev.nparams > 22 && ev.paramLen[22]! >= 8) t.caps = { inheritable: ev.u64(20), permitted: ev.u64(21), effective: ev.u64(22) };
   if (ev.nparams > 25 && ev.paramLen[25]! >= 8) t.exeIno = exeInode(ev.u64(23), ev.u64Big(24), ev.u64Big(25), t.cloneTsHi !== 0 || t.cloneTsLo !== 0 ? (BigInt(t.cloneTsHi) << 32n) | BigInt(t.cloneTsLo) : BigInt(t.cloneTs));

@@ -6,6 +6,7 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import { ScapEvent } from '../../src/event/scap-event.js';
+import { EXECVE_LIBS_PARAMS, hasExecveLibsParams } from '../../src/event/execve-libs-params.js';
 import { EVENT_TABLE } from '../../src/event/event-table.js';
 import { ParamType as T } from '../../src/event/types.js';
 import { LiveSource, defaultProbePath, type LiveOptions } from '../../src/live/live-source.js';
@@ -191,9 +192,11 @@ export function checkShape(ev: ScapEvent): string | null {
   const info = EVENT_TABLE[ev.type];
   if (!info) return `unknown type ${ev.type}`;
   if (ev.type >= 336) return `type ${ev.type} is beyond the 0.29 table`;
-  if (ev.nparams !== info.params.length) return `${info.name}(${ev.type}): ${ev.nparams} params, table has ${info.params.length}`;
+  // execve carries the libs layout's capability and exe-inode parameters after the 0.29 table's.
+  const params = hasExecveLibsParams(ev.type) ? [...info.params, ...EXECVE_LIBS_PARAMS] : info.params;
+  if (ev.nparams !== params.length) return `${info.name}(${ev.type}): ${ev.nparams} params, table has ${params.length}`;
   for (let i = 0; i < ev.nparams; i++) {
-    const p = info.params[i]!;
+    const p = params[i]!;
     const len = ev.paramLen[i]!;
     const fixed = FIXED[p.type];
     if (fixed !== undefined && len !== fixed) return `${info.name}(${ev.type}).${p.name}: length ${len}, want ${fixed}`;
