@@ -100,13 +100,13 @@ describe('FieldRegistry.list', () => {
   it('lists every field once, described and classified', () => {
     const names = list.map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
-    const classes = new Set(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'k8s']);
+    const classes = new Set(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s']);
     for (const f of list) {
       expect(f.description.length, f.name).toBeGreaterThan(5);
       expect(classes.has(f.category), f.name).toBe(true);
       expect(f.name === 'syscall.type' || f.name.startsWith(`${f.category}.`), f.name).toBe(true);
     }
-    expect(fieldRegistry.classes().map((c) => c.name)).toEqual(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'k8s']);
+    expect(fieldRegistry.classes().map((c) => c.name)).toEqual(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s']);
   });
 
   it("has sysdig 0.29.3's type, print format and flags for every sysdig field", () => {
@@ -135,8 +135,15 @@ describe('FieldRegistry.list', () => {
       if (flags.includes('REQUIRES_ARGUMENT')) expect(info!.arg, name).not.toBe('none');
       extensions.delete(name);
     }
-    // Fields sysdig 0.29.3 lacks (documented as tsysdig extensions).
-    expect([...extensions].sort()).toEqual(['container.ip', 'fd.ino']);
+    // Fields sysdig 0.29.3 lacks: tsysdig extensions, and the libsinsp (Falco) fields the falcosecurity rules use.
+    expect([...extensions].sort()).toEqual([
+      'container.ip', 'container.start_ts', 'evt.hostname', 'fd.ino', 'fd.nameraw', 'fd.types',
+      'fs.path.name', 'fs.path.nameraw', 'fs.path.source', 'fs.path.sourceraw', 'fs.path.target', 'fs.path.targetraw',
+      'proc.aexe', 'proc.aexepath', 'proc.exe_ino', 'proc.exe_ino.ctime', 'proc.exe_ino.ctime_duration_pidns_start',
+      'proc.exe_ino.ctime_duration_proc_start', 'proc.exe_ino.mtime', 'proc.is_exe_from_memfd', 'proc.is_exe_upper_layer',
+      'proc.is_vpgid_leader', 'proc.pexe', 'proc.pexepath', 'proc.ppid.duration', 'proc.vpgid.exe', 'proc.vpgid.exepath',
+      'proc.vpgid.name', 'thread.cap_effective', 'thread.cap_inheritable', 'thread.cap_permitted',
+    ]);
   });
 
   it("has every field csysdig's views and filters use", () => {
