@@ -227,6 +227,14 @@ describe('bootstrap from /proc', () => {
       expect(me.args).toEqual(fs.readFileSync('/proc/self/cmdline', 'latin1').split('\0').slice(1, -1));
       expect(me.cwd).toBe(process.cwd());
       expect(me.comm).toBe(fs.readFileSync('/proc/self/comm', 'latin1').trim());
+      // The Falco facts: capability sets from status, the executable's inode through /proc/PID/exe.
+      const status = fs.readFileSync('/proc/self/status', 'latin1');
+      const hex = (tag: string): number => parseInt(new RegExp(`^${tag}:\\s*([0-9a-f]+)`, 'm').exec(status)![1]!, 16);
+      expect(me.caps).toEqual({ inheritable: hex('CapInh'), permitted: hex('CapPrm'), effective: hex('CapEff') });
+      const exe = fs.statSync('/proc/self/exe', { bigint: true });
+      expect([me.exeIno?.ino, me.exeIno?.ctimeNs, me.exeIno?.mtimeNs]).toEqual([Number(exe.ino), exe.ctimeNs, exe.mtimeNs]);
+      expect(me.exeFromMemfd).toBe(false);
+      expect(me.pidnsInitStartTs).toBe(fs.statSync('/proc/self/root/proc/1', { bigint: true }).ctimeNs);
       expect(me.uid).toBe(process.geteuid!());
       expect(me.vmsizeKb).toBeGreaterThan(0);
       expect(me.flags).toBe(0);
