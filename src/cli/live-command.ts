@@ -64,6 +64,8 @@ export interface LiveRun {
   signal?: AbortSignal;
   /** Install SIGINT/SIGTERM/SIGHUP handlers that stop the capture cleanly (default true). */
   handleSignals?: boolean;
+  /** Further consumers of the events the filter keeps (the rules engine), after the state engine. */
+  consumers?: { onEvent(ev: ScapEvent, engine: StateEngine): void; finish(): void }[];
 }
 
 export interface LiveResult {
@@ -185,6 +187,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
         events++;
         const keep = eventFilter === null || (ev.info.category & EventCategory.INTERNAL) !== 0 || eventFilter(ev, engine);
         if (writer !== null && keep) writer.writeEvent(ev);
+        if (keep && run.consumers !== undefined) for (const c of run.consumers) c.onEvent(ev, engine);
         if (runner !== null) runner.onEvent(ev);
         else if (run.output === 'events' && keep && !isInternalEvent(ev)) out!.line(formatEventLine(ev, engine));
         // `tsysdig --events | head`: the reader is gone, so is the point of capturing
@@ -202,6 +205,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
       }, 1000),
     );
     if (run.output === 'events') timers.push(setInterval(() => void out!.flush(), 200));
+    if (run.out !== undefined && run.output === 'none') timers.push(setInterval(() => void run.out!.flush(), 200));
     // -M is event time; this also ends a capture whose events stop coming. Events
     // already copied from the ring are processed first (their times decide).
     if (durationNs > 0) {
@@ -245,6 +249,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
     containers?.close();
     // the final, whole-capture table (as at the end of a replay)
     if (runner !== null && events > 0 && failure === null) runner.finish();
+    if (run.consumers !== undefined && failure === null) for (const c of run.consumers) c.finish();
     stats = await cap.close();
     if (writer !== null) {
       try {

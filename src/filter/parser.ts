@@ -14,7 +14,7 @@
  * with the precedence of later sysdig versions (`and` binds tighter than
  * `or`) is available as an option for filters written for newer tools.
  */
-import type { AndNode, CheckNode, FilterAst, OrNode, ValueLit } from './ast.js';
+import type { AndNode, CheckNode, FilterAst, OrNode, Span, ValueLit } from './ast.js';
 import { isListOp } from './ast.js';
 import { FilterError, describeTail } from './errors.js';
 import { Scanner } from './lexer.js';
@@ -26,7 +26,17 @@ export interface ParseOptions {
    * 'precedence': `and` binds tighter than `or`, like libsinsp >= 0.30.
    */
   readonly andOrMixing?: 'reject' | 'precedence';
+  /**
+   * Falco's macro references: with this hook, a bare identifier (a word
+   * without a dot, not followed by '(') where a check would be is a macro
+   * name, and the hook returns the tree that stands for it (or throws).
+   * Without it, such a word is read as a field name, as sysdig does.
+   */
+  readonly macro?: (name: string, span: Span) => FilterAst;
 }
+
+/** What Falco's parser takes for an identifier (a macro name) rather than a field. */
+const IDENTIFIER_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 
 const MAX_DEPTH = 1000;
 
@@ -34,7 +44,7 @@ export const MIXED_AND_OR_MESSAGE = "expression mixes 'and' and 'or' in an ambig
 
 /** Parse filter text. Throws FilterError with the position of the first problem. */
 export function parseFilter(text: string, options: ParseOptions = {}): FilterAst {
-  return new Parser(text, options.andOrMixing ?? 'reject').parse();
+  return new Parser(text, options.andOrMixing ?? 'reject', options.macro).parse();
 }
 
 class Parser {
@@ -46,6 +56,7 @@ class Parser {
   constructor(
     private readonly text: string,
     private readonly mixing: 'reject' | 'precedence',
+    private readonly macro?: (name: string, span: Span) => FilterAst,
   ) {
     this.s = new Scanner(text);
   }
@@ -149,6 +160,14 @@ class Parser {
         s.pos,
         w.text.length > 0 ? w.end : s.pos + 1,
       );
+    }
+    if (this.macro !== undefined && IDENTIFIER_RE.test(w.text)) {
+      let after = w.end;
+      while (after < this.text.length && (this.text[after] === ' ' || this.text[after] === '\t' || this.text[after] === '\n' || this.text[after] === '\r')) after++;
+      if (this.text[after] !== '(') {
+        s.pos = w.end;
+        return this.macro(w.text, { start: w.start, end: w.end });
+      }
     }
     return this.parseCheck();
   }
