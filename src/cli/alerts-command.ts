@@ -6,15 +6,11 @@
  *
  * `tsysdig --validate F [--validate F]... [--json]`: Falco's -V.
  */
-import { readCapture } from '../capture/scap-reader.js';
-import type { ScapEvent } from '../event/scap-event.js';
-import { isContainerEvent } from '../format/event-line.js';
 import { AlertConsumer, defaultHostname, type LineSink } from '../rules/alert-consumer.js';
 import type { Alert } from '../rules/alert.js';
 import { RulesFileError, RulesLoader, loadRulesFiles } from '../rules/rules-loader.js';
 import { RuleSet, selectRules, type RuleMatching, type RuleSelection } from '../rules/ruleset.js';
 import { parsePriority } from '../rules/rule-items.js';
-import { StateEngine } from '../state/engine.js';
 import { UsageError } from './args.js';
 import type { EventPredicate } from './event-filter.js';
 import { compileEventFilter } from './event-filter.js';
@@ -81,45 +77,27 @@ export async function runAlerts(run: AlertsRun): Promise<AlertsSummary> {
   const sink: LineSink = run.sink ?? { write: (line) => out.line(line) };
   const consumer = buildAlertConsumer(run, sink);
   const filter: EventPredicate | null = run.filter.trim() === '' ? null : compileEventFilter(run.filter);
+  const live = run.live ?? { snaplen: 80, bufferMb: 8, includeSelf: false };
+  // Live: alerts reach stdout promptly, not only when the buffer fills.
+  const timer = run.file === null ? setInterval(() => void out.flush(), 200) : null;
   let events = 0;
   try {
-    if (run.file === null) {
-      const { runLive } = await import('./live-command.js');
-      const live = run.live ?? { snaplen: 80, bufferMb: 8, includeSelf: false };
-      const res = await runLive({ output: 'none', filter: run.filter, count: run.count, durationS: run.durationS, ...live, consumers: [consumer], out, onWarning: run.onWarning });
-      events = res.events;
-    } else {
-      events = await replay(run, filter, consumer);
-    }
+    const { runCapture } = await import('./capture-command.js');
+    const res = await runCapture({
+      source: { readFile: run.file, ...live, procinfo: false },
+      output: 'none',
+      count: run.count,
+      durationS: run.durationS,
+      // The filter argument restricts the events the rules see.
+      consumers: [{ onEvent: (ev, engine) => void ((filter === null || filter(ev, engine)) && consumer.onEvent(ev, engine)), finish: () => consumer.finish() }],
+      onWarning: run.onWarning,
+    });
+    events = res.events;
   } finally {
-    consumer.finish();
+    if (timer !== null) clearInterval(timer);
     await out.flush();
   }
   return { events, alerts: consumer.alerts, byRule: consumer.counts };
-}
-
-/** Every event of the capture (up to -n / -M) through the state engine, then the rules. */
-async function replay(run: AlertsRun, filter: EventPredicate | null, consumer: AlertConsumer): Promise<number> {
-  const engine = new StateEngine();
-  const durationNs = run.durationS * 1e9;
-  let firstTs = 0;
-  let events = 0;
-  let inPreamble = true;
-  const sink = engine.sink((ev: ScapEvent) => {
-    if (durationNs > 0) {
-      if (firstTs === 0) firstTs = ev.ts;
-      else if (ev.ts - firstTs >= durationNs) return false;
-    }
-    engine.process(ev);
-    events++;
-    // Leading container events are consumed while the capture opens (state only), as sysdig and Falco do.
-    if (inPreamble && isContainerEvent(ev)) return true;
-    inPreamble = false;
-    if (filter === null || filter(ev, engine)) consumer.onEvent(ev, engine);
-    return run.count === 0 || events < run.count;
-  }, run.onWarning);
-  await readCapture(run.file!, sink);
-  return events;
 }
 
 /** Falco -V: each file's result (cumulative, as Falco loads them in one engine); returns whether all are valid. */
