@@ -33,6 +33,8 @@ export interface ParseOptions {
    * Without it, such a word is read as a field name, as sysdig does.
    */
   readonly macro?: (name: string, span: Span) => FilterAst;
+  /** Unquoted values take backslashes literally, as Falco's parser does (default: sysdig's escapes). */
+  readonly rawUnquoted?: boolean;
 }
 
 /** What Falco's parser takes for an identifier (a macro name) rather than a field. */
@@ -44,7 +46,9 @@ export const MIXED_AND_OR_MESSAGE = "expression mixes 'and' and 'or' in an ambig
 
 /** Parse filter text. Throws FilterError with the position of the first problem. */
 export function parseFilter(text: string, options: ParseOptions = {}): FilterAst {
-  return new Parser(text, options.andOrMixing ?? 'reject', options.macro).parse();
+  const p = new Parser(text, options.andOrMixing ?? 'reject', options.macro);
+  p.rawUnquoted(options.rawUnquoted === true);
+  return p.parse();
 }
 
 class Parser {
@@ -59,6 +63,10 @@ class Parser {
     private readonly macro?: (name: string, span: Span) => FilterAst,
   ) {
     this.s = new Scanner(text);
+  }
+
+  rawUnquoted(on: boolean): void {
+    this.s.rawUnquoted = on;
   }
 
   parse(): FilterAst {

@@ -6,7 +6,7 @@
  * defined before its last change), exceptions become `and not (...)`, and
  * each condition compiles onto the filter engine. The first error stops.
  */
-import { compileAst, FilterError, parseFilter, type CheckNode, type CompiledFilter, type FilterAst, type Span } from '../filter/index.js';
+import { compileAst, FilterError, parseFilter, type CompiledFilter, type FilterAst, type Span } from '../filter/index.js';
 import { fieldRegistry } from '../fields/registry.js';
 import type { EventContext } from '../fields/types.js';
 import type { Collector } from './collector.js';
@@ -54,15 +54,8 @@ const DEFAULT_CONTAINER_INFO = '%container.name (id=%container.id)';
 /** Rules with more event types than this get Falco's LOAD_NO_EVTTYPE warning. */
 const MANY_EVENT_TYPES = 100;
 
-const PLACEHOLDER: CheckNode = {
-  kind: 'check',
-  field: { name: 'evt.num', arg: undefined, text: 'evt.num', start: 0, end: 0 },
-  op: 'exists',
-  opSpan: { start: 0, end: 0 },
-  values: [],
-  start: 0,
-  end: 0,
-};
+/** What a macro reference stands for while only the syntax is checked. */
+const PLACEHOLDER: FilterAst = parseFilter('evt.num exists');
 
 /** Falco quotes list items and exception values that hold a blank. */
 function quoteItem(e: string): string {
@@ -230,7 +223,7 @@ export class RuleCompiler {
       m.used = true;
       return this.expandMacro(m, path, ctx);
     };
-    return parseFilter(text, { andOrMixing: 'precedence', macro });
+    return parseFilter(text, { andOrMixing: 'precedence', macro, rawUnquoted: true });
   }
 
   private compileRules(out: CompiledRule[]): void {
@@ -299,7 +292,7 @@ export class RuleCompiler {
 /** Parses once with every macro reference accepted, so syntax errors are reported before unknown macros. */
 function syntaxCheck(text: string, ctx: LoadContext): void {
   try {
-    parseFilter(text, { andOrMixing: 'precedence', macro: () => PLACEHOLDER });
+    parseFilter(text, { andOrMixing: 'precedence', macro: () => PLACEHOLDER, rawUnquoted: true });
   } catch (e) {
     if (e instanceof FilterError) throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', falcoParseMessage(text, e), ctx);
     throw e;
