@@ -37,8 +37,11 @@ export class RulesLoader {
 
   constructor(private readonly config: CompileConfig = DEFAULT_COMPILE_CONFIG) {}
 
-  /** Loads one file (its text given, or read from `name`); returns its result. */
-  load(name: string, content?: string): LoadResult {
+  /**
+   * Loads one file (its text given, or read from `name`); returns its result.
+   * `compile: false` only reads it (a later load compiles everything, as one).
+   */
+  load(name: string, content?: string, compile = true): LoadResult {
     const result = new LoadResult(name);
     this.results.push(result);
     let text = content;
@@ -53,7 +56,7 @@ export class RulesLoader {
         return result;
       }
     }
-    if (readRules(text, name, this.collector, result)) {
+    if (readRules(text, name, this.collector, result) && compile) {
       const compiled = new RuleCompiler(this.collector, this.config, result).compile();
       if (result.successful) this.rules = compiled;
     }
@@ -76,15 +79,19 @@ export function loadRulesFiles(paths: readonly string[], config: CompileConfig =
     throw new RulesFileError(`cannot read rules ${err.path ?? ''}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`);
   }
   const loader = new RulesLoader(config);
-  for (const f of files) {
-    const res = loader.load(f);
+  // Every file is read in order, and the whole set compiled once, after the
+  // last: the same rules as compiling after each file, at a fraction of the cost.
+  for (let i = 0; i < files.length; i++) {
+    const res = loader.load(files[i]!, undefined, i === files.length - 1);
     const err = res.errors[0];
     if (err !== undefined) {
+      // a compile error belongs to the file its item came from
+      const f = err.context.locations[0]!.position.name;
       const where = err.context.locations.slice(1).map((l) => `${l.itemType}${l.itemName === '' ? '' : ` '${l.itemName}'`}`);
       const at = where.length > 0 ? ` (in ${where.join(', ')})` : '';
       throw new RulesFileError(`rules file ${f} does not load: ${err.code}: ${err.message.replace(/\s*\n\s*/g, ' ')}${at}`);
     }
-    if (onWarning !== undefined) for (const w of res.warnings) if (w.code === 'LOAD_UNKNOWN_ITEM') onWarning(`${f}: ${w.message}`);
+    if (onWarning !== undefined) for (const w of res.warnings) if (w.code === 'LOAD_UNKNOWN_ITEM') onWarning(`${files[i]}: ${w.message}`);
   }
   return loader.rules;
 }
