@@ -160,8 +160,16 @@ class FileReader {
       index: 0,
       visibility: 0,
     };
+    if (rule.source !== 'syscall') {
+      // Falco without the source's plugin: the rule is skipped with a warning.
+      this.skippedSources.push({ ctx, source: rule.source });
+      return;
+    }
     this.collector.defineRule(rule);
   }
+
+  /** Rules of sources tsysdig has no events for (LOAD_UNKNOWN_SOURCE warnings). */
+  readonly skippedSources: { ctx: LoadContext; source: string }[] = [];
 
   /** `override: {key: append|replace}` on an existing rule. */
   private overrideRule(m: YAMLMap, name: string, ctx: LoadContext, keys: Map<string, string>): void {
@@ -384,6 +392,7 @@ export function readRules(content: string, name: string, collector: Collector, r
       return false;
     } finally {
       for (const u of reader.unknown.splice(0)) result.addWarning('LOAD_UNKNOWN_ITEM', 'Unknown top level item', u);
+      for (const u of reader.skippedSources.splice(0)) result.addWarning('LOAD_UNKNOWN_SOURCE', `Unknown source ${u.source}, skipping`, u.ctx);
     }
   }
   return true;
