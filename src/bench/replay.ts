@@ -15,10 +15,10 @@
  * capture time (in the benchmark worker, output discarded).
  * Wall times are whole processes (start-up included), median of three.
  *
- * Options: --quick (fewer copies), --views a,b,c, --only state|views.
+ * Options: --quick (fewer copies), --views a,b,c, --only state|views|rules; a rules row compares `--alerts` with the falcosecurity stable + incubating rules against the same run without rules.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,33 @@ async function input(name: string, copies: number): Promise<{ file: string; even
   return { file, events: 0 };
 }
 
+const RULES_DIR = join(ROOT, 'test', 'fixtures', 'falco-rules');
+
+/**
+ * Rules row: the falcosecurity stable + incubating rules over the capture,
+ * whole process (`tsysdig --alerts --rules ... -r FILE`), against the same
+ * command with an empty rules file (same reader, state engine and consumer
+ * path, no rules): the ratio is what the rules add to the replay.
+ */
+function rulesRow(file: string, events: number): string {
+  const empty = join(tmpdir(), 'tsysdig-bench-empty-rules.yaml');
+  writeFileSync(empty, '');
+  const alerts = (rules: string[]): CommandRun => runCommand(process.execPath, [CLI, '--alerts', ...rules.flatMap((r) => ['--rules', r]), '-r', file]);
+  const withRules: CommandRun[] = [];
+  const without: CommandRun[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      withRules.push(alerts([join(RULES_DIR, 'falco_rules.yaml'), join(RULES_DIR, 'falco-incubating_rules.yaml')]));
+      without.push(alerts([empty]));
+    }
+  } catch (err) {
+    return `| stable + incubating | ${events} | n/a | n/a | n/a | n/a (${(err as Error).message.slice(-160)}) |\n`;
+  }
+  const r = middleOfThree(withRules);
+  const b = middleOfThree(without);
+  return `| stable + incubating | ${events} | ${r.ms.toFixed(0)} ms | ${fmtRate(events, r.ms)} | ${b.ms.toFixed(0)} ms | ${(r.ms / b.ms).toFixed(2)}x |\n`;
+}
+
 function fmtRate(events: number, ms: number): string {
   return `${((events / ms) * 1000 / 1e6).toFixed(2)} M/s`;
 }
@@ -145,14 +172,19 @@ async function main(): Promise<void> {
   for (const [name, copies] of inputs) {
     const { file } = await input(name, copies);
     process.stdout.write(`\n## ${name} x ${copies} (${file})\n\n`);
-    if (only !== 'views') {
+    if (only !== 'views' && only !== 'rules') {
       process.stdout.write('| run | events | wall | rate | peak RSS |\n|---|---|---|---|---|\n');
       for (const mode of ['read', 'state']) {
         const m = median3(() => runWorker(mode, file));
         process.stdout.write(`| ${mode === 'read' ? 'reader' : 'reader + state engine'} | ${m.events} | ${m.ms.toFixed(0)} ms | ${fmtRate(m.events, m.ms)} | ${(m.maxRssKb / 1024).toFixed(0)} MB |\n`);
       }
     }
-    if (only !== 'state') {
+    if (only === undefined || only === 'rules') {
+      const ev = runWorker('read', file).events;
+      process.stdout.write('\n| rules | events | tsysdig --alerts | rate | without rules | ratio |\n|---|---|---|---|---|---|\n');
+      process.stdout.write(rulesRow(file, ev));
+    }
+    if (only !== 'state' && only !== 'rules') {
       process.stdout.write(
         '\n| view | tsysdig --final | peak RSS | csysdig | csysdig RSS | ratio | tsysdig with 2 s samples |\n|---|---|---|---|---|---|---|\n',
       );

@@ -37,11 +37,34 @@ export interface Options {
   snaplen: number;
   /** Include tsysdig's own activity in live data. */
   includeSelf: boolean;
+  // --- rules engine (src/rules, src/cli/alerts-command.ts) ---
+  /** Run rules and print alerts (--alerts). */
+  alerts: boolean;
+  /** Rules files or directories, in load order (--rules, repeatable). */
+  rulesPaths: string[];
+  /** Load the bundled falcosecurity/rules stable file first (--default-rules). */
+  defaultRules: boolean;
+  /** Files to validate (--validate, repeatable), Falco's -V. */
+  validateFiles: string[];
+  /** --rule-matching first|all. */
+  ruleMatching: 'first' | 'all';
+  /** --min-priority P. */
+  minPriority: string | null;
+  /** -D SUBSTRING, -T TAG, -t TAG (repeatable). */
+  disabledRules: string[];
+  disabledTags: string[];
+  enabledTags: string[];
+  /** --all-events (accepted: every event is evaluated anyway). */
+  allEvents: boolean;
+  /** --time-iso8601: alert times in ISO 8601. */
+  timeIso8601: boolean;
+  /** -pk: Kubernetes fields appended to alert outputs. */
+  k8sColumns: boolean;
 }
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B']);
+const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
   ['write', 'writeFile'],
@@ -52,6 +75,10 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['views', 'viewsDirs'],
   ['snaplen', 'snaplen'],
   ['buffer-mb', 'bufferMb'],
+  ['rules', 'rulesPaths'],
+  ['validate', 'validateFiles'],
+  ['rule-matching', 'ruleMatching'],
+  ['min-priority', 'minPriority'],
 ]);
 
 export function defaultOptions(): Options {
@@ -78,6 +105,18 @@ export function defaultOptions(): Options {
     bufferMb: 8,
     snaplen: 80,
     includeSelf: false,
+    alerts: false,
+    rulesPaths: [],
+    defaultRules: false,
+    validateFiles: [],
+    ruleMatching: 'first',
+    minPriority: null,
+    disabledRules: [],
+    disabledTags: [],
+    enabledTags: [],
+    allEvents: false,
+    timeIso8601: false,
+    k8sColumns: false,
   };
 }
 
@@ -124,6 +163,28 @@ function apply(o: Options, key: string, v: string): void {
       break;
     case 'viewsDirs':
       o.viewsDirs.push(v);
+      break;
+    case 'rulesPaths':
+      o.rulesPaths.push(v);
+      break;
+    case 'validateFiles':
+      o.validateFiles.push(v);
+      break;
+    case 'ruleMatching':
+      if (v !== 'first' && v !== 'all') throw new UsageError(`option --rule-matching needs 'first' or 'all', got '${v}'`);
+      o.ruleMatching = v;
+      break;
+    case 'minPriority':
+      o.minPriority = v;
+      break;
+    case 'D':
+      o.disabledRules.push(v);
+      break;
+    case 'T':
+      o.disabledTags.push(v);
+      break;
+    case 't':
+      o.enabledTags.push(v);
       break;
     default:
       throw new UsageError(`unknown option ${key}`);
@@ -183,6 +244,18 @@ export function parseArgs(argv: readonly string[]): Options {
         case 'include-self':
           o.includeSelf = true;
           break;
+        case 'alerts':
+          o.alerts = true;
+          break;
+        case 'default-rules':
+          o.defaultRules = true;
+          break;
+        case 'all-events':
+          o.allEvents = true;
+          break;
+        case 'time-iso8601':
+          o.timeIso8601 = true;
+          break;
         default:
           throw new UsageError(`unknown option --${name}`);
       }
@@ -198,6 +271,10 @@ export function parseArgs(argv: readonly string[]): Options {
       }
       if (a === '-pc' || a === '-pcontainer') {
         o.containerColumns = true;
+        continue;
+      }
+      if (a === '-pk' || a === '-pkubernetes') {
+        o.k8sColumns = true;
         continue;
       }
       for (const c of a.slice(1)) {
@@ -242,4 +319,18 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --views DIR            also load views from DIR (repeatable)
   -l, --list             list the filter fields
   -h, --help             this help
+
+ Security rules (Falco's rule files; see docs/rules.md):
+  --alerts               run rules on the events (-r FILE, or live) and print alerts as Falco does
+  --rules FILE|DIR       rules file, or a directory's files in name order (repeatable, loaded in order)
+  --default-rules        load the bundled falcosecurity/rules stable file (rules/falco_rules.yaml) first
+  --validate FILE        check rules files as 'falco -V' does (repeatable); with --json, Falco's JSON
+  --json                 with --alerts: Falco's JSON alert objects
+  --rule-matching M      first (default: an event alerts for its first matching rule) or all
+  --min-priority P       leave out rules less severe than P (emergency ... debug)
+  -D SUBSTRING           disable rules whose name contains SUBSTRING (repeatable)
+  -T TAG / -t TAG        disable rules with TAG / run only rules with TAG (repeatable)
+  --time-iso8601         alert times in ISO 8601
+  --all-events           accepted for Falco compatibility (every event is evaluated)
+  -pc, -pk               append container / Kubernetes fields to alert outputs, as Falco does
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

@@ -14,6 +14,7 @@
  */
 import type { EventSource } from '../session/event-source.js';
 import { CaptureSession } from '../session/capture-session.js';
+import type { EventConsumer } from '../session/consumer.js';
 import { CaptureFileConsumer } from '../session/capture-file-consumer.js';
 import { EventPrinter } from '../session/event-printer.js';
 import { openSource, type SourceSpec } from '../session/open-source.js';
@@ -56,6 +57,8 @@ export interface CaptureRun {
   handleSignals?: boolean;
   /** Also called with every sample (tests, benchmarks). */
   onSample?: (sample: Sample, info: SampleInfo, grouping: boolean) => void;
+  /** Further consumers, after the outputs above (the rules engine). */
+  consumers?: EventConsumer[];
 }
 
 export interface CaptureResult {
@@ -92,6 +95,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
   if (view !== null) addViewOutput(session, view, run, out, filterText);
   if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter));
+  for (const c of run.consumers ?? []) session.add(c);
   const timers: NodeJS.Timeout[] = [];
   // live: event lines shown promptly, not only when the buffer fills
   if (run.output === 'events' && out !== null && source.live) timers.push(setInterval(() => void out.flush(), 200));

@@ -4,6 +4,7 @@
  */
 import { CaptureError } from '../capture/records.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { OutputBuffer } from './output-buffer.js';
 import { compileEventFilter } from './event-filter.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
@@ -39,6 +40,15 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // Rules: validation, and alerts on a capture or live (src/cli/alerts-command.ts).
+    if (opts.validateFiles.length > 0) {
+      const { runValidate } = await import('./alerts-command.js');
+      const out = new OutputBuffer();
+      const ok = runValidate(opts.validateFiles, opts.json, (text) => out.line(text.replace(/\n$/, '')));
+      await out.flush();
+      return ok ? EXIT_OK : EXIT_FAILURE;
+    }
+    if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -68,6 +78,30 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
+}
+
+/** --alerts: rules on a capture (-r) or live. */
+async function runAlertsCommand(opts: Options): Promise<number> {
+  const { runAlerts } = await import('./alerts-command.js');
+  const { defaultRulesFile } = await import('../rules/default-rules.js');
+  const rulesPaths = opts.defaultRules ? [defaultRulesFile(), ...opts.rulesPaths] : opts.rulesPaths;
+  if (rulesPaths.length === 0) return fail('--alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
+  await runAlerts({
+    rulesPaths,
+    file: opts.readFile,
+    filter: opts.filter,
+    count: opts.count,
+    durationS: opts.durationS,
+    json: opts.json,
+    timeIso8601: opts.timeIso8601,
+    matching: opts.ruleMatching,
+    minPriority: opts.minPriority,
+    selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
+    extra: opts.k8sColumns ? 'kubernetes' : opts.containerColumns ? 'container' : null,
+    live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf },
+    onWarning: warnOnce(),
+  });
+  return EXIT_OK;
 }
 
 /** --raw / --json / --events / -w, on a capture file or live. */
@@ -118,6 +152,7 @@ export function reportError(err: unknown): number {
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
+  if (err instanceof Error && err.name === 'RulesFileError') return fail(err.message, EXIT_FAILURE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);

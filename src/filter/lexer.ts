@@ -95,6 +95,8 @@ export interface ValueWord extends Word {
 export class Scanner {
   /** Current offset into `src`. */
   pos = 0;
+  /** Falco's parser: unquoted values take backslashes literally (`proc.args endswith \`). */
+  rawUnquoted = false;
 
   constructor(readonly src: string) {}
 
@@ -232,7 +234,7 @@ export class Scanner {
     while (i < src.length) {
       const c = src[i]!;
       if (isBlank(c) || c === '(' || c === ')' || (inList && c === ',')) break;
-      if (c === '\\') {
+      if (c === '\\' && !this.rawUnquoted) {
         out += src.slice(runStart, i);
         const [text, next] = this.readEscape(i, (ch) => isBlank(ch) || ch === '(' || ch === ')' || (inList && ch === ','));
         out += text;

@@ -21,7 +21,7 @@
  * with the precedence of later sysdig versions (`and` binds tighter than
  * `or`) is available as an option for filters written for newer tools.
  */
-import type { AndNode, CheckNode, FieldRef, FilterAst, Operand, OrNode, TransformerName, ValueLit } from './ast.js';
+import type { AndNode, CheckNode, FieldRef, FilterAst, Operand, OrNode, Span, TransformerName, ValueLit } from './ast.js';
 import { isListOp, TRANSFORMER_NAMES } from './ast.js';
 import { FilterError, describeTail } from './errors.js';
 import { Scanner } from './lexer.js';
@@ -33,7 +33,19 @@ export interface ParseOptions {
    * 'precedence': `and` binds tighter than `or`, like libsinsp >= 0.30.
    */
   readonly andOrMixing?: 'reject' | 'precedence';
+  /**
+   * Falco's macro references: with this hook, a bare identifier (a word
+   * without a dot, not followed by '(') where a check would be is a macro
+   * name, and the hook returns the tree that stands for it (or throws).
+   * Without it, such a word is read as a field name, as sysdig does.
+   */
+  readonly macro?: (name: string, span: Span) => FilterAst;
+  /** Unquoted values take backslashes literally, as Falco's parser does (default: sysdig's escapes). */
+  readonly rawUnquoted?: boolean;
 }
+
+/** What Falco's parser takes for an identifier (a macro name) rather than a field. */
+const IDENTIFIER_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 
 const MAX_DEPTH = 1000;
 
@@ -41,7 +53,9 @@ export const MIXED_AND_OR_MESSAGE = "expression mixes 'and' and 'or' in an ambig
 
 /** Parse filter text. Throws FilterError with the position of the first problem. */
 export function parseFilter(text: string, options: ParseOptions = {}): FilterAst {
-  return new Parser(text, options.andOrMixing ?? 'reject').parse();
+  const p = new Parser(text, options.andOrMixing ?? 'reject', options.macro);
+  p.rawUnquoted(options.rawUnquoted === true);
+  return p.parse();
 }
 
 class Parser {
@@ -53,8 +67,13 @@ class Parser {
   constructor(
     private readonly text: string,
     private readonly mixing: 'reject' | 'precedence',
+    private readonly macro?: (name: string, span: Span) => FilterAst,
   ) {
     this.s = new Scanner(text);
+  }
+
+  rawUnquoted(on: boolean): void {
+    this.s.rawUnquoted = on;
   }
 
   parse(): FilterAst {
@@ -156,6 +175,14 @@ class Parser {
         s.pos,
         w.text.length > 0 ? w.end : s.pos + 1,
       );
+    }
+    if (this.macro !== undefined && IDENTIFIER_RE.test(w.text)) {
+      let after = w.end;
+      while (after < this.text.length && (this.text[after] === ' ' || this.text[after] === '\t' || this.text[after] === '\n' || this.text[after] === '\r')) after++;
+      if (this.text[after] !== '(') {
+        s.pos = w.end;
+        return this.macro(w.text, { start: w.start, end: w.end });
+      }
     }
     return this.parseCheck();
   }
