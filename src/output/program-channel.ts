@@ -36,7 +36,8 @@ export class ProgramChannel extends QueuedChannel {
   }
 
   private start(): ChildProcess {
-    const child = spawn('sh', ['-c', this.cfg.program], { stdio: ['pipe', 'inherit', 'inherit'] });
+    // Its own process group, so stopping it at close also stops what the shell started.
+    const child = spawn('sh', ['-c', this.cfg.program], { stdio: ['pipe', 'inherit', 'inherit'], detached: true });
     this.running.add(child);
     child.on('exit', () => this.running.delete(child));
     // A program that exits without reading makes our writes fail with EPIPE: that is an outage, not a crash.
@@ -107,7 +108,15 @@ export class ProgramChannel extends QueuedChannel {
     // A kept-alive program reads to end of input and exits; give it a moment, then stop whatever still runs.
     const waits = [...this.running].map((c) => waitExit(c, 1000));
     await Promise.all(waits);
-    for (const c of this.running) c.kill('SIGKILL');
+    for (const c of this.running) killGroup(c);
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
 }
 
