@@ -37,11 +37,22 @@ export interface Options {
   snaplen: number;
   /** Include tsysdig's own activity in live data. */
   includeSelf: boolean;
+  // Output channels (src/output/): Falco-style configuration and the rotated export file.
+  /** -c FILE: a falco.yaml (output keys). */
+  configFile: string | null;
+  /** -o KEY=VALUE overrides, in order. */
+  configOverrides: string[];
+  /** --output-file F: lines also go to F, rotated. */
+  outputFile: string | null;
+  /** --output-max-mb N: rotate F past N MiB (null: Tetragon's default, 10). */
+  outputMaxMb: number | null;
+  /** --output-keep K: rotated files kept (null: Tetragon's default, 5). */
+  outputKeep: number | null;
 }
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B']);
+const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'c', 'o']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
   ['write', 'writeFile'],
@@ -52,6 +63,9 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['views', 'viewsDirs'],
   ['snaplen', 'snaplen'],
   ['buffer-mb', 'bufferMb'],
+  ['output-file', 'outputFile'],
+  ['output-max-mb', 'outputMaxMb'],
+  ['output-keep', 'outputKeep'],
 ]);
 
 export function defaultOptions(): Options {
@@ -78,6 +92,11 @@ export function defaultOptions(): Options {
     bufferMb: 8,
     snaplen: 80,
     includeSelf: false,
+    configFile: null,
+    configOverrides: [],
+    outputFile: null,
+    outputMaxMb: null,
+    outputKeep: null,
   };
 }
 
@@ -124,6 +143,22 @@ function apply(o: Options, key: string, v: string): void {
       break;
     case 'viewsDirs':
       o.viewsDirs.push(v);
+      break;
+    case 'c':
+      o.configFile = v;
+      break;
+    case 'o':
+      o.configOverrides.push(v);
+      break;
+    case 'outputFile':
+      o.outputFile = v;
+      break;
+    case 'outputMaxMb':
+      o.outputMaxMb = num('--output-max-mb', v);
+      break;
+    case 'outputKeep':
+      o.outputKeep = num('--output-keep', v);
+      if (!Number.isInteger(o.outputKeep)) throw new UsageError(`option --output-keep needs a whole number, got '${v}'`);
       break;
     default:
       throw new UsageError(`unknown option ${key}`);
@@ -240,6 +275,11 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)
   --include-self         live: also capture tsysdig's own activity
   --views DIR            also load views from DIR (repeatable)
+  -c FILE                output configuration, a falco.yaml subset (docs/outputs.md)
+  -o KEY=VALUE           override one configuration key, e.g. -o http_output.url=http://host/
+  --output-file F        also write the lines to F (0600), rotated as Tetragon rotates
+  --output-max-mb N      rotate F when it would pass N MiB (default 10; 0: never)
+  --output-keep K        rotated files kept (default 5; 0: all)
   -l, --list             list the filter fields
   -h, --help             this help
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

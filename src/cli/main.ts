@@ -41,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // Output configuration (-c/-o/--output-*): a bad key stops here, before any capture is opened.
+    if (usesOutputConfig(opts)) await loadOutputs(opts);
     // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
     if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
     // Each command's modules are loaded when it runs: start-up is a visible
@@ -125,6 +127,24 @@ async function runLiveCommand(opts: Options): Promise<number> {
   return EXIT_OK;
 }
 
+function usesOutputConfig(opts: Options): boolean {
+  return opts.configFile !== null || opts.configOverrides.length > 0 || opts.outputFile !== null || opts.outputMaxMb !== null || opts.outputKeep !== null;
+}
+
+/**
+ * The output configuration from -c, -o and the flags (src/output/). The
+ * alert and export commands read it with this and open their channels with
+ * openOutputs(config).
+ */
+export async function loadOutputs(opts: Options): Promise<import('../output/config.js').OutputConfig> {
+  const { loadOutputConfig } = await import('../output/config.js');
+  return loadOutputConfig(
+    { file: opts.configFile, overrides: opts.configOverrides },
+    { json: opts.json, outputFile: opts.outputFile, outputMaxMb: opts.outputMaxMb, outputKeep: opts.outputKeep },
+    warnOnce(),
+  );
+}
+
 /** A warning printer that says each distinct message once. */
 function warnOnce(): (msg: string) => void {
   const warned = new Set<string>();
@@ -144,6 +164,8 @@ export function reportError(err: unknown): number {
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
+  if (err instanceof Error && err.name === 'ConfigError') return fail(err.message, EXIT_USAGE);
+  if (err instanceof Error && err.name === 'OutputFileError') return fail(err.message, EXIT_FAILURE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);

@@ -14,7 +14,10 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { parsePriority, PRIORITY_NAMES, type Priority } from './line-sink.js';
 
-export class ConfigError extends Error {}
+/** A bad configuration key or value; main.ts knows it by name (this module loads only when used). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export interface HttpOutputConfig {
   enabled: boolean;
@@ -116,7 +119,7 @@ const SCHEMA: Section = {
     'rules_file', 'rules_files', 'config_files', 'watch_config_files', 'plugins', 'load_plugins', 'log_stderr', 'log_syslog', 'log_level', 'libs_logger',
     'buffered_outputs', 'outputs', 'append_output', 'static_fields', 'json_include_message_property', 'json_include_output_fields_property',
     'syscall_event_drops', 'syscall_event_timeouts', 'syscall_buf_size_preset', 'syscall_drop_failed_exit', 'base_syscalls', 'modern_bpf', 'engine',
-    'grpc', 'grpc_output', 'webserver', 'metrics', 'metadata_download', 'falco_libs', 'container_engines', 'output_rate', 'snaplen',
+    'grpc', 'grpc_output', 'webserver', 'metrics', 'metadata_download', 'falco_libs', 'container_engines', 'capture', 'plugins_hostinfo', 'buffer_format_base64',
   ],
 };
 
@@ -355,7 +358,7 @@ function buildConfig(c: Clean, locate: (p: string[]) => string): OutputConfig {
       /* reported below */
     }
     if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new ConfigError(`${locate(['http_output', 'url'])}: http_output.url: expected an http:// or https:// URL, got ${JSON.stringify(cfg.http.url)}`);
+      throw new ConfigError(`${locate(['http_output', h.url === undefined ? 'enabled' : 'url'])}: http_output.url: expected an http:// or https:// URL, got ${JSON.stringify(cfg.http.url)}`);
     }
   }
   return cfg;

@@ -14,7 +14,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 
-export class OutputFileError extends Error {}
+/** An output file that cannot be opened safely; main.ts knows it by name. */
+export class OutputFileError extends Error {
+  override name = 'OutputFileError';
+}
 
 const OPEN_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
