@@ -52,6 +52,11 @@ export interface Options {
 
 export class UsageError extends Error {}
 
+/** Whether the command line configures the output channels (-c, -o, --output-*). */
+export function hasOutputOptions(o: Options): boolean {
+  return o.configFile !== null || o.configOverrides.length > 0 || o.outputFile !== null || o.outputMaxMb !== null || o.outputKeep !== null;
+}
+
 const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'c', 'o']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],

@@ -3,7 +3,7 @@
  * every failure into one line on stderr and a non-zero exit code.
  */
 import { CaptureError } from '../capture/records.js';
-import { parseArgs, USAGE, UsageError } from './args.js';
+import { hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { compileEventFilter } from './event-filter.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
@@ -40,7 +40,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
     // Output configuration (-c/-o/--output-*): a bad key stops here, before any capture is opened.
-    if (usesOutputConfig(opts)) await loadOutputs(opts);
+    if (hasOutputOptions(opts)) {
+      const { outputConfigFromOptions } = await import('../output/cli-config.js');
+      outputConfigFromOptions(opts, warnOnce());
+    }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -99,24 +102,6 @@ async function runCaptureCommand(opts: Options): Promise<number> {
     onWarning: warnOnce(),
   });
   return EXIT_OK;
-}
-
-function usesOutputConfig(opts: Options): boolean {
-  return opts.configFile !== null || opts.configOverrides.length > 0 || opts.outputFile !== null || opts.outputMaxMb !== null || opts.outputKeep !== null;
-}
-
-/**
- * The output configuration from -c, -o and the flags (src/output/). The
- * alert and export commands read it with this and open their channels with
- * openOutputs(config).
- */
-export async function loadOutputs(opts: Options): Promise<import('../output/config.js').OutputConfig> {
-  const { loadOutputConfig } = await import('../output/config.js');
-  return loadOutputConfig(
-    { file: opts.configFile, overrides: opts.configOverrides },
-    { json: opts.json, outputFile: opts.outputFile, outputMaxMb: opts.outputMaxMb, outputKeep: opts.outputKeep },
-    warnOnce(),
-  );
 }
 
 /** A warning printer that says each distinct message once. */
