@@ -13,27 +13,15 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { encodeText } from './encode.js';
+import type { HttpOutputConfig } from './config.js';
 import { OK, QueuedChannel, type Delivery, type QueueSettings } from './queued-channel.js';
 
-export interface HttpBatching {
-  /** Lines per request at most. */
-  maxLines: number;
-  /** A line waits at most this long for its batch to fill. */
-  maxWaitMs: number;
-}
-
-export interface HttpChannelConfig {
-  url: string;
-  userAgent: string;
+/** The http_output section, plus what the channel takes from elsewhere in the configuration. */
+export interface HttpChannelConfig extends Omit<HttpOutputConfig, 'enabled'> {
   /** Body type of single-line posts: JSON lines (json_output) or text. */
   json: boolean;
-  headers: Record<string, string>;
-  basicAuth: { username: string; password: string } | null;
-  /** null: one POST per line (Falco); else JSON arrays. */
-  batch: HttpBatching | null;
+  /** output_timeout. */
   timeoutMs: number;
-  insecure: boolean;
-  caCert: string | null;
 }
 
 export class HttpChannel extends QueuedChannel {

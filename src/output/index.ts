@@ -75,13 +75,7 @@ export function openOutputs(cfg: OutputConfig, opts: OpenOptions = {}): OutputCh
   if (cfg.program.enabled) channels.push(new ProgramChannel({ program: cfg.program.program, keepAlive: cfg.program.keepAlive, timeoutMs: cfg.outputTimeoutMs }, queue));
   if (cfg.syslog.enabled) channels.push(new SyslogChannel({ socketPath: cfg.syslog.socket, tag: cfg.syslog.tag }, queue));
   if (cfg.http.enabled) {
-    const h = cfg.http;
-    channels.push(
-      new HttpChannel(
-        { url: h.url, userAgent: h.userAgent, json: cfg.jsonOutput, headers: h.headers, basicAuth: h.basicAuth, batch: h.batch, timeoutMs: cfg.outputTimeoutMs, insecure: h.insecure, caCert: h.caCert },
-        queue,
-      ),
-    );
+    channels.push(new HttpChannel({ ...cfg.http, json: cfg.jsonOutput, timeoutMs: cfg.outputTimeoutMs }, queue));
   }
   return new OutputChannels(channels, cfg.outputTimeoutMs, report);
 }
