@@ -27,6 +27,7 @@ export class FileChannel implements Channel {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     cfg: FileChannelConfig,
@@ -40,6 +41,10 @@ export class FileChannel implements Channel {
 
   write(line: string, _priority: Priority = DEFAULT_PRIORITY): void {
     this.st.accepted++;
+    if (this.closed) {
+      this.st.droppedAtClose++;
+      return;
+    }
     const b = encodeText(line + '\n');
     this.pending.push(b);
     this.pendingBytes += b.length;
@@ -80,6 +85,7 @@ export class FileChannel implements Channel {
     this.timer = null;
     this.flush();
     this.file.close();
+    this.closed = true;
   }
 
   stats(): ChannelStats {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultOutputConfig, loadOutputConfig } from '../../src/output/index.js';
+import { outputConfigFromOptions } from '../../src/output/cli-config.js';
+import { hasOutputOptions, parseArgs, UsageError } from '../../src/cli/args.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES, fixturePath } from '../helpers/fixtures.js';
 
@@ -101,6 +103,19 @@ describe('output configuration', () => {
     expect(cfg.jsonOutput).toBe(true);
     expect(cfg.file).toEqual({ enabled: true, filename: '/tmp/x.log', keepAlive: true, maxSizeMb: 1, maxBackups: 3 });
     expect(loadOutputConfig({ file: null, overrides: [] }, { outputFile: '/tmp/y.log' }).file).toMatchObject({ maxSizeMb: 10, maxBackups: 5 });
+  });
+
+  it('the command line: -c, repeated -o, --json and the --output-* flags, in that order of precedence', () => {
+    const f = yamlFile('cli.yaml', 'json_output: false\nfile_output:\n  enabled: true\n  filename: /tmp/from-file.log\n');
+    const opts = parseArgs(['--events', '-c', f, '-o', 'priority=error', '-ohttp_output.headers.X-A=1', '--json', '--output-file', '/tmp/t.log', '--output-max-mb=1', '--output-keep', '2']);
+    expect(opts).toMatchObject({ configFile: f, configOverrides: ['priority=error', 'http_output.headers.X-A=1'], outputFile: '/tmp/t.log', outputMaxMb: 1, outputKeep: 2 });
+    expect(hasOutputOptions(opts)).toBe(true);
+    expect(hasOutputOptions(parseArgs(['--events']))).toBe(false);
+    const cfg = outputConfigFromOptions(opts);
+    expect(cfg).toMatchObject({ jsonOutput: true, priority: 3, file: { enabled: true, filename: '/tmp/t.log', keepAlive: true, maxSizeMb: 1, maxBackups: 2 } });
+    expect(cfg.http.headers).toEqual({ 'X-A': '1' });
+    expect(() => parseArgs(['--output-keep', '1.5'])).toThrow(UsageError);
+    expect(() => outputConfigFromOptions(parseArgs(['--output-max-mb', '3']))).toThrow('--output-max-mb and --output-keep need --output-file');
   });
 
   it("loads Falco 0.35.1's own falco.yaml, listing the settings it does not use in one warning", () => {
