@@ -60,11 +60,27 @@ export interface Options {
   timeIso8601: boolean;
   /** -pk: Kubernetes fields appended to alert outputs. */
   k8sColumns: boolean;
+  // Output channels (src/output/): Falco-style configuration and the rotated export file.
+  /** -c FILE: a falco.yaml (output keys). */
+  configFile: string | null;
+  /** -o KEY=VALUE overrides, in order. */
+  configOverrides: string[];
+  /** --output-file F: lines also go to F, rotated. */
+  outputFile: string | null;
+  /** --output-max-mb N: rotate F past N MiB (null: Tetragon's default, 10). */
+  outputMaxMb: number | null;
+  /** --output-keep K: rotated files kept (null: Tetragon's default, 5). */
+  outputKeep: number | null;
 }
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't']);
+/** Whether the command line configures the output channels (-c, -o, --output-*). */
+export function hasOutputOptions(o: Options): boolean {
+  return o.configFile !== null || o.configOverrides.length > 0 || o.outputFile !== null || o.outputMaxMb !== null || o.outputKeep !== null;
+}
+
+const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't', 'c', 'o']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
   ['write', 'writeFile'],
@@ -79,6 +95,9 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['validate', 'validateFiles'],
   ['rule-matching', 'ruleMatching'],
   ['min-priority', 'minPriority'],
+  ['output-file', 'outputFile'],
+  ['output-max-mb', 'outputMaxMb'],
+  ['output-keep', 'outputKeep'],
 ]);
 
 export function defaultOptions(): Options {
@@ -117,6 +136,11 @@ export function defaultOptions(): Options {
     allEvents: false,
     timeIso8601: false,
     k8sColumns: false,
+    configFile: null,
+    configOverrides: [],
+    outputFile: null,
+    outputMaxMb: null,
+    outputKeep: null,
   };
 }
 
@@ -185,6 +209,22 @@ function apply(o: Options, key: string, v: string): void {
       break;
     case 't':
       o.enabledTags.push(v);
+      break;
+    case 'c':
+      o.configFile = v;
+      break;
+    case 'o':
+      o.configOverrides.push(v);
+      break;
+    case 'outputFile':
+      o.outputFile = v;
+      break;
+    case 'outputMaxMb':
+      o.outputMaxMb = num('--output-max-mb', v);
+      break;
+    case 'outputKeep':
+      o.outputKeep = num('--output-keep', v);
+      if (!Number.isInteger(o.outputKeep)) throw new UsageError(`option --output-keep needs a whole number, got '${v}'`);
       break;
     default:
       throw new UsageError(`unknown option ${key}`);
@@ -317,6 +357,11 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)
   --include-self         live: also capture tsysdig's own activity
   --views DIR            also load views from DIR (repeatable)
+  -c FILE                output configuration, a falco.yaml subset (docs/outputs.md)
+  -o KEY=VALUE           override one configuration key, e.g. -o http_output.url=http://host/
+  --output-file F        also write the lines to F (0600), rotated as Tetragon rotates
+  --output-max-mb N      rotate F when it would pass N MiB (default 10; 0: never)
+  --output-keep K        rotated files kept (default 5; 0: all)
   -l, --list             list the filter fields
   -h, --help             this help
 

@@ -3,7 +3,7 @@
  * every failure into one line on stderr and a non-zero exit code.
  */
 import { CaptureError } from '../capture/records.js';
-import { parseArgs, USAGE, UsageError } from './args.js';
+import { hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { OutputBuffer } from './output-buffer.js';
 import { compileEventFilter } from './event-filter.js';
 import { FilterError } from '../filter/errors.js';
@@ -40,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // Output configuration (-c/-o/--output-*): a bad key stops here, before any capture is opened.
+    if (hasOutputOptions(opts)) {
+      const { outputConfigFromOptions } = await import('../output/cli-config.js');
+      outputConfigFromOptions(opts, warnOnce());
+    }
     // Rules: validation, and alerts on a capture or live (src/cli/alerts-command.ts).
     if (opts.validateFiles.length > 0) {
       const { runValidate } = await import('./alerts-command.js');
@@ -86,21 +91,36 @@ async function runAlertsCommand(opts: Options): Promise<number> {
   const { defaultRulesFile } = await import('../rules/default-rules.js');
   const rulesPaths = opts.defaultRules ? [defaultRulesFile(), ...opts.rulesPaths] : opts.rulesPaths;
   if (rulesPaths.length === 0) return fail('--alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
-  await runAlerts({
+  // -c/-o/--output-*: alerts go to the configured channels (src/output/), which also decide JSON, priority and matching.
+  let channels: import('../output/index.js').OutputChannels | null = null;
+  let cfg: import('../output/config.js').OutputConfig | null = null;
+  if (hasOutputOptions(opts)) {
+    const { outputConfigFromOptions } = await import('../output/cli-config.js');
+    const { openOutputs } = await import('../output/index.js');
+    cfg = outputConfigFromOptions(opts, warnOnce());
+    channels = openOutputs(cfg);
+  }
+  const run = runAlerts({
     rulesPaths,
     file: opts.readFile,
     filter: opts.filter,
     count: opts.count,
     durationS: opts.durationS,
-    json: opts.json,
-    timeIso8601: opts.timeIso8601,
-    matching: opts.ruleMatching,
+    json: opts.json || (cfg?.jsonOutput ?? false),
+    timeIso8601: opts.timeIso8601 || (cfg?.timeFormatIso8601 ?? false),
+    matching: cfg !== null && opts.ruleMatching === 'first' ? cfg.ruleMatching : opts.ruleMatching,
     minPriority: opts.minPriority,
     selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
     extra: opts.k8sColumns ? 'kubernetes' : opts.containerColumns ? 'container' : null,
     live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf },
+    sink: channels ?? undefined,
     onWarning: warnOnce(),
   });
+  try {
+    await run;
+  } finally {
+    await channels?.close();
+  }
   return EXIT_OK;
 }
 
@@ -153,6 +173,8 @@ export function reportError(err: unknown): number {
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
   if (err instanceof Error && err.name === 'RulesFileError') return fail(err.message, EXIT_FAILURE);
+  if (err instanceof Error && err.name === 'ConfigError') return fail(err.message, EXIT_USAGE);
+  if (err instanceof Error && err.name === 'OutputFileError') return fail(err.message, EXIT_FAILURE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);

@@ -1,7 +1,10 @@
+import { encodeText } from '../output/encode.js';
+
 /**
- * Buffered latin1 output to stdout: lines are gathered into large chunks so
+ * Buffered output to stdout: lines are gathered into large chunks so
  * printing a million events costs a few thousand writes, and bytes from the
- * capture reach the terminal unchanged. Honors back-pressure and a closed pipe
+ * capture reach the terminal unchanged (characters up to U+00FF are single
+ * bytes; anything above, such as an emoji in a lifecycle line, is UTF-8). Honors back-pressure and a closed pipe
  * (`tsysdig … | head` ends quietly).
  */
 export class OutputBuffer {
@@ -34,7 +37,7 @@ export class OutputBuffer {
     const chunk = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.closed) this.stream.write(Buffer.from(chunk, 'latin1'));
+    if (!this.closed) this.stream.write(encodeText(chunk));
   }
 
   /** Writes everything buffered and waits until the stream has taken it. */

@@ -28,10 +28,15 @@ export interface Libc {
 }
 
 let libc: Libc | null = null;
+let libcLib: ReturnType<typeof koffi.load> | null = null;
+
+function loadLibc(): ReturnType<typeof koffi.load> {
+  return (libcLib ??= koffi.load('libc.so.6'));
+}
 
 export function getLibc(): Libc {
   if (libc) return libc;
-  const lib = koffi.load('libc.so.6');
+  const lib = loadLibc();
   const mmap = lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)');
   const munmap = lib.func('int munmap(void *addr, size_t length)');
   const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
@@ -59,6 +64,34 @@ export function getLibc(): Libc {
     errno: () => koffi.errno(),
   };
   return libc;
+}
+
+/** The socket calls a unix datagram sender needs (Node has no AF_UNIX datagram sockets). */
+export interface SocketCalls {
+  socket(domain: number, type: number, protocol: number): number;
+  /** sendto(2); `addr` is a struct sockaddr in a Buffer. */
+  sendto(fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrLen: number): number;
+  close(fd: number): number;
+  errno(): number;
+  strerror(errnum: number): string;
+}
+
+let socketCalls: SocketCalls | null = null;
+
+export function getSocketCalls(): SocketCalls {
+  if (socketCalls) return socketCalls;
+  const lib = loadLibc();
+  const socket = lib.func('int socket(int domain, int type, int protocol)');
+  const sendto = lib.func('long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)');
+  const close = lib.func('int close(int fd)');
+  socketCalls = {
+    socket: (d, t, p) => socket(d, t, p) as number,
+    sendto: (fd, buf, len, flags, addr, addrLen) => Number(sendto(fd, buf, len, flags, addr, addrLen)),
+    close: (fd) => close(fd) as number,
+    errno: () => koffi.errno(),
+    strerror: (e) => getLibc().strerror(e),
+  };
+  return socketCalls;
 }
 
 export function configuredCpus(): number {
