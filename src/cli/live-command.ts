@@ -28,7 +28,7 @@ import { ContainerMetadataManager, requestMissingMetadata } from '../containers/
 import type { ScapEvent } from '../event/scap-event.js';
 import { EventCategory } from '../event/types.js';
 import { fieldRegistry } from '../fields/registry.js';
-import { formatEventLine, isInternalEvent } from '../format/event-line.js';
+import type { EventFormatter } from '../format/event-format.js';
 import type { LiveStats } from '../live/live-source.js';
 import { StateEngine } from '../state/engine.js';
 import { sampleToJson } from '../view/json-output.js';
@@ -36,12 +36,20 @@ import { rawTableLines } from '../view/raw-output.js';
 import { ViewRunner } from '../view/view-runner.js';
 import type { ViewDef } from '../view/view-def.js';
 import { compileEventFilter, type EventPredicate } from './event-filter.js';
+import { EventPrinter } from './events-command.js';
 import { OutputBuffer } from './output-buffer.js';
 import { findView } from './view-command.js';
 
 export interface LiveRun {
-  /** What goes to stdout: a view's tables, event lines, or nothing (-w only). */
-  output: 'raw' | 'json' | 'events' | 'none';
+  /** What goes to stdout: a view's tables, event lines, the consumers' output, or nothing (-w only). */
+  output: 'raw' | 'json' | 'events' | 'consumers' | 'none';
+  /** --events: -p FORMAT / -j (null: sysdig's default line). */
+  format?: EventFormatter | null;
+  /**
+   * output 'consumers': what acts on each event that passes the filter
+   * (the lifecycle stream …), after engine.process(ev); finish() when the capture stops.
+   */
+  consumers?: { onEvent(ev: ScapEvent, engine: StateEngine): void; finish(): void }[];
   viewId?: string;
   filter?: string;
   intervalMs?: number;
@@ -91,12 +99,14 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
     ringBytes: (run.bufferMb ?? 8) * 1024 * 1024,
     excludePid: run.includeSelf ? null : process.pid,
     // CPU times feed the views' CPU columns and captures; event lines never show them
-    procinfoMs: run.output === 'events' && !run.writeFile ? 0 : 1000,
+    procinfoMs: (run.output === 'events' || run.output === 'consumers') && !run.writeFile ? 0 : 1000,
   });
 
   let writer: ScapWriter | null = null;
   const engine = new StateEngine();
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
+  const consumers = run.consumers ?? [];
+  if (run.output === 'events') consumers.push(new EventPrinter(out!, null, run.format ?? null, false));
   const ac = new AbortController();
   let stopSignal: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -186,7 +196,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
         const keep = eventFilter === null || (ev.info.category & EventCategory.INTERNAL) !== 0 || eventFilter(ev, engine);
         if (writer !== null && keep) writer.writeEvent(ev);
         if (runner !== null) runner.onEvent(ev);
-        else if (run.output === 'events' && keep && !isInternalEvent(ev)) out!.line(formatEventLine(ev, engine));
+        else if (keep) for (let i = 0; i < consumers.length; i++) consumers[i]!.onEvent(ev, engine);
         // `tsysdig --events | head`: the reader is gone, so is the point of capturing
         if (out !== null && out.isClosed) return false;
         return count === 0 || events < count;
@@ -201,7 +211,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
         requestMissingMetadata(engine.containers, containers!);
       }, 1000),
     );
-    if (run.output === 'events') timers.push(setInterval(() => void out!.flush(), 200));
+    if (run.output === 'events' || run.output === 'consumers') timers.push(setInterval(() => void out!.flush(), 200));
     // -M is event time; this also ends a capture whose events stop coming. Events
     // already copied from the ring are processed first (their times decide).
     if (durationNs > 0) {
@@ -245,6 +255,8 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
     containers?.close();
     // the final, whole-capture table (as at the end of a replay)
     if (runner !== null && events > 0 && failure === null) runner.finish();
+    if (failure === null) for (const c of consumers) c.finish();
+    if (run.format != null && run.format.trailer !== '') out?.text(run.format.trailer);
     stats = await cap.close();
     if (writer !== null) {
       try {

@@ -41,6 +41,13 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
+    if (opts.lifecycle !== 'off') {
+      if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
+      const { runLifecycleCommand } = await import('./lifecycle-command.js');
+      await runLifecycleCommand(opts, warnOnce());
+      return EXIT_OK;
+    }
     // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
     if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
     // Each command's modules are loaded when it runs: start-up is a visible
@@ -48,9 +55,11 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.events) {
       if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
       const { runEvents } = await import('./events-command.js');
+      const format = await eventFormatter(opts);
       await runEvents({
         file: opts.readFile,
         filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
+        format,
         count: opts.count,
         out: new OutputBuffer(),
         onWarning: warnOnce(),
@@ -104,9 +113,11 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
 async function runLiveCommand(opts: Options): Promise<number> {
+  const format = opts.events ? await eventFormatter(opts) : null;
   const { runLive } = await import('./live-command.js');
   await runLive({
     output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
+    format,
     viewId: opts.view ?? 'procs',
     filter: opts.filter,
     intervalMs: opts.delayMs,
@@ -125,8 +136,16 @@ async function runLiveCommand(opts: Options): Promise<number> {
   return EXIT_OK;
 }
 
+/** --events: the -p / -pc / -pk / --json formatter, or null for sysdig's default line. */
+async function eventFormatter(opts: Options): Promise<import('../format/event-format.js').EventFormatter | null> {
+  const f = await import('../format/event-format.js');
+  const format = opts.eventFormat === '-pk' ? f.K8S_EVENT_FORMAT : (opts.eventFormat ?? (opts.containerColumns ? f.CONTAINER_EVENT_FORMAT : null));
+  if (format === null && !opts.json) return null;
+  return new f.EventFormatter(format ?? f.DEFAULT_EVENT_FORMAT, opts.json);
+}
+
 /** A warning printer that says each distinct message once. */
-function warnOnce(): (msg: string) => void {
+export function warnOnce(): (msg: string) => void {
   const warned = new Set<string>();
   return (m) => {
     if (warned.has(m)) return;
@@ -144,6 +163,7 @@ export function reportError(err: unknown): number {
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
+  if (err instanceof Error && err.name === 'FormatError') return fail(`bad format: ${err.message}`, EXIT_USAGE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);
