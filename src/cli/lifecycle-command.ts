@@ -1,18 +1,18 @@
 /**
  * `tsysdig --lifecycle[=net] [--json] [-r FILE] [--namespace NS] [--pod POD] [--process TEXT] [FILTER]`:
- * the process lifecycle stream (src/export/lifecycle.ts) from a capture or live.
+ * the process lifecycle stream (src/export/lifecycle.ts) from a capture or
+ * live, through the same capture session as the other text outputs.
  */
 import { hostname } from 'node:os';
-import { readCapture } from '../capture/scap-reader.js';
-import type { ScapEvent } from '../event/scap-event.js';
 import { LifecycleTracker } from '../export/lifecycle.js';
-import { StateEngine } from '../state/engine.js';
+import { CaptureSession } from '../session/capture-session.js';
+import { ReplaySource } from '../session/replay-source.js';
 import type { Options } from './args.js';
 import { compileEventFilter } from './event-filter.js';
-import { OutputBuffer, type LineSink } from './output-buffer.js';
+import { OutputBuffer } from './output-buffer.js';
 
-export async function runLifecycleCommand(opts: Options, warn: (m: string) => void, out: OutputBuffer = new OutputBuffer()): Promise<void> {
-  const tracker = new LifecycleTracker(out as LineSink, {
+export function lifecycleTracker(opts: Options, out: OutputBuffer): LifecycleTracker {
+  return new LifecycleTracker(out, {
     json: opts.json,
     net: opts.lifecycle === 'net',
     nodeName: opts.nodeName ?? hostname(),
@@ -21,37 +21,29 @@ export async function runLifecycleCommand(opts: Options, warn: (m: string) => vo
     processes: opts.processes,
     filter: opts.filter.trim() === '' ? null : compileEventFilter(opts.filter),
   });
-  if (opts.readFile === null) {
-    const { runLive } = await import('./live-command.js');
-    await runLive({
-      output: 'consumers',
-      consumers: [tracker],
-      count: opts.count,
-      durationS: opts.durationS,
-      snaplen: opts.snaplen,
-      bufferMb: opts.bufferMb,
-      includeSelf: opts.includeSelf,
-      out,
-      onWarning: warn,
-    });
-    return;
-  }
-  await replayLifecycle(opts.readFile, tracker, opts.count, out, warn);
 }
 
-/** A capture through the state engine into the tracker. */
+export async function runLifecycleCommand(opts: Options, warn: (m: string) => void, out: OutputBuffer = new OutputBuffer()): Promise<void> {
+  const tracker = lifecycleTracker(opts, out);
+  const { runCapture } = await import('./capture-command.js');
+  await runCapture({
+    // the tracker applies the filter itself (to starts, ends and sockets only)
+    source: { readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: false },
+    output: 'consumers',
+    consumers: [tracker],
+    count: opts.count,
+    durationS: opts.durationS,
+    out,
+    onWarning: warn,
+  });
+}
+
+/** A capture through the state engine into the tracker (tests). */
 export async function replayLifecycle(file: string, tracker: LifecycleTracker, count: number, out: OutputBuffer, warn: (m: string) => void): Promise<void> {
-  const engine = new StateEngine();
-  let seen = 0;
-  const sink = engine.sink((ev: ScapEvent) => {
-    engine.process(ev);
-    seen++;
-    tracker.onEvent(ev, engine);
-    return count === 0 || seen < count;
-  }, warn);
+  const session = new CaptureSession(new ReplaySource(file), { limits: { count, durationNs: 0 }, onWarning: warn });
+  session.add(tracker);
   try {
-    await readCapture(file, sink);
-    tracker.finish();
+    await session.run();
   } finally {
     await out.flush();
   }
