@@ -68,35 +68,20 @@ const RAW_FIELDS = new Set([
   'evt.deltatime', 'evt.deltatime.s', 'evt.deltatime.ns',
 ]);
 
+/** Integer types sysdig writes as JSON numbers when printed in decimal (rawval_to_json). */
+const INTEGER_TYPES: ReadonlySet<ParamType> = new Set([
+  ParamType.INT8, ParamType.INT16, ParamType.INT32, ParamType.INT64, ParamType.PID, ParamType.PID32, ParamType.ERRNO, ParamType.FD,
+  ParamType.FD32, ParamType.UINT8, ParamType.UINT16, ParamType.UINT32, ParamType.UINT64, ParamType.RELTIME, ParamType.PORT,
+]);
+
 function jsonKind(ex: FieldExtractor): JsonKind {
   const name = ex.info.name;
   if (TIMESTAMP_FIELDS.has(name)) return JsonKind.Timestamp;
   if (RAW_FIELDS.has(name)) return JsonKind.Raw;
-  const numericFormat = ex.info.printFormat === PrintFormat.DEC || ex.info.printFormat === PrintFormat.ID;
-  switch (ex.info.type) {
-    case ParamType.INT8:
-    case ParamType.INT16:
-    case ParamType.INT32:
-    case ParamType.INT64:
-    case ParamType.PID:
-    case ParamType.PID32:
-    case ParamType.ERRNO:
-    case ParamType.FD:
-    case ParamType.FD32:
-    case ParamType.UINT8:
-    case ParamType.UINT16:
-    case ParamType.UINT32:
-    case ParamType.UINT64:
-    case ParamType.RELTIME:
-    case ParamType.PORT:
-      return numericFormat ? JsonKind.Number : JsonKind.String;
-    case ParamType.DOUBLE:
-      return JsonKind.Number;
-    case ParamType.BOOL:
-      return JsonKind.Bool;
-    default:
-      return JsonKind.String;
-  }
+  const t = ex.info.type;
+  if (INTEGER_TYPES.has(t)) return ex.info.printFormat === PrintFormat.DEC || ex.info.printFormat === PrintFormat.ID ? JsonKind.Number : JsonKind.String;
+  if (t === ParamType.DOUBLE) return JsonKind.Number;
+  return t === ParamType.BOOL ? JsonKind.Bool : JsonKind.String;
 }
 
 /** Registries per output: JSON's argument texts are not cut (sysdig -j prints whole buffers). */
