@@ -42,7 +42,7 @@ function lifecycle(args: string[], during: () => void): Promise<{ status: number
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // the probe attaches within a second or two; act a few times to be sure one is seen whole
-    const timers = [2000, 2600, 3200].map((ms) => setTimeout(during, ms));
+    const timers = [2000, 3000, 4000, 5000].map((ms) => setTimeout(during, ms));
     child.on('close', (status) => {
       timers.forEach(clearTimeout);
       const recs = out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
@@ -57,7 +57,7 @@ describeLive('lifecycle stream, live', () => {
 
   it('a child exiting with 3: exec with binary, arguments, cwd, parent; exit with status 3, same exec_id', async () => {
     const marker = `tsysdig-lc-${process.pid}`;
-    const r = await lifecycle(['-M', '5', '--process', 'sh'], () => {
+    const r = await lifecycle(['-M', '7', '--process', 'sh'], () => {
       spawn('/bin/sh', ['-c', 'sleep 0.2; exit 3', marker], { cwd: tmp, stdio: 'ignore' });
     });
     expect(r.status, r.stderr).toBe(0);
@@ -85,10 +85,14 @@ if (!docker.ok) console.log(`[test/export] lifecycle Docker test skipped: ${dock
 
   it('a process in a container carries the container id, name and image', async () => {
     const c = await runContainer({ name: 'tsysdig-lc-spawner', workload: 'spawner' });
-    const r = await lifecycle(['-M', '5', '--process', 'date', `container.id=${c.shortId}`], () => {});
+    const r = await lifecycle(['-M', '6', '--process', 'date', `container.id=${c.shortId}`], () => {});
     expect(r.status, r.stderr).toBe(0);
-    const e = r.recs.find((x) => x.process_exec)?.process_exec;
-    expect(e, `no exec in ${c.name}: ${r.stderr}`).toBeDefined();
+    const execs = r.recs.filter((x) => x.process_exec).map((x) => x.process_exec!);
+    expect(execs.length, `no exec in ${c.name}: ${r.stderr}`).toBeGreaterThan(0);
+    // every exec is in the container; its name and image once docker's metadata arrived (within a second or so)
+    for (const x of execs) expect(x.process.pod?.container.id).toBe(c.id);
+    const e = execs.find((x) => x.process.pod!.container.name !== '');
+    expect(e, 'no exec after the container metadata arrived').toBeDefined();
     expect(e!.process.binary).toMatch(/date/);
     expect(e!.process.pod!.container.name).toBe(c.name);
     expect(e!.process.pod!.container.id).toBe(c.id);
