@@ -14,6 +14,23 @@ for f in test/fixtures/*.scap; do
 done
 
 
+# Event export (docs/export.md): sysdig -j and -p for every fixture, one file per
+# format of test/golden/export/FORMATS; every display field in -j for the small fixtures.
+mkdir -p test/golden/export
+for f in test/fixtures/*.scap; do
+  b=$(basename "$f" .scap)
+  while IFS=$'\t' read -r name opts format; do
+    case "$name" in ''|'#'*) continue ;; esac
+    [ "$opts" = - ] && opts=''
+    # shellcheck disable=SC2086 # OPTIONS is a list of words
+    if [ -n "$format" ]; then sysdig -r "$f" $opts -p "$format"; else sysdig -r "$f" $opts; fi > "test/golden/export/$b.$name.txt"
+  done < test/golden/export/FORMATS
+done
+json_fields="*$(grep -v '^#' test/golden/export/JSON-FIELDS | sed 's/^/%/' | tr '\n' ' ' | sed 's/ $//')"
+for b in falco_cat_write falco_syscall libs_single_ipv6_conn; do
+  sysdig -r "test/fixtures/$b.scap" -j -p "$json_fields" > "test/golden/export/$b.json-fields.txt"
+done
+
 # csysdig's tables for the views the acceptance compares (its last table is the whole capture).
 mkdir -p test/golden/views
 for f in test/fixtures/*.scap; do

@@ -71,6 +71,17 @@ export interface Options {
   outputMaxMb: number | null;
   /** --output-keep K: rotated files kept (null: Tetragon's default, 5). */
   outputKeep: number | null;
+  // --- export (docs/export.md) ---
+  /** --events: sysdig's -p FORMAT (null: the default line). */
+  eventFormat: string | null;
+  /** --lifecycle: process starts and ends ('net': also TCP connects, accepts, closes). */
+  lifecycle: 'off' | 'proc' | 'net';
+  /** --lifecycle filters, as tetra's: Kubernetes namespaces, pods, and substrings of the binary. */
+  namespaces: string[];
+  pods: string[];
+  processes: string[];
+  /** --node-name: the node_name of lifecycle records (default: the host name). */
+  nodeName: string | null;
 }
 
 export class UsageError extends Error {}
@@ -80,7 +91,7 @@ export function hasOutputOptions(o: Options): boolean {
   return o.configFile !== null || o.configOverrides.length > 0 || o.outputFile !== null || o.outputMaxMb !== null || o.outputKeep !== null;
 }
 
-const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't', 'c', 'o']);
+const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't', 'c', 'o', 'p']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
   ['write', 'writeFile'],
@@ -98,6 +109,11 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['output-file', 'outputFile'],
   ['output-max-mb', 'outputMaxMb'],
   ['output-keep', 'outputKeep'],
+  ['namespace', 'namespaces'],
+  ['pod', 'pods'],
+  ['process', 'processes'],
+  ['node-name', 'nodeName'],
+  ['format', 'eventFormat'],
 ]);
 
 export function defaultOptions(): Options {
@@ -141,6 +157,12 @@ export function defaultOptions(): Options {
     outputFile: null,
     outputMaxMb: null,
     outputKeep: null,
+    eventFormat: null,
+    lifecycle: 'off',
+    namespaces: [],
+    pods: [],
+    processes: [],
+    nodeName: null,
   };
 }
 
@@ -226,6 +248,19 @@ function apply(o: Options, key: string, v: string): void {
       o.outputKeep = num('--output-keep', v);
       if (!Number.isInteger(o.outputKeep)) throw new UsageError(`option --output-keep needs a whole number, got '${v}'`);
       break;
+    case 'p':
+    case 'eventFormat':
+      o.eventFormat = v;
+      break;
+    case 'namespaces':
+    case 'pods':
+    case 'processes':
+      // repeatable, or comma-separated as tetra takes them
+      o[key].push(...v.split(',').filter((x) => x !== ''));
+      break;
+    case 'nodeName':
+      o.nodeName = v;
+      break;
     default:
       throw new UsageError(`unknown option ${key}`);
   }
@@ -243,6 +278,12 @@ export function parseArgs(argv: readonly string[]): Options {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (name === 'lifecycle') {
+        const v = eq >= 0 ? a.slice(eq + 1) : 'proc';
+        if (v !== 'proc' && v !== 'net') throw new UsageError(`option --lifecycle takes 'proc' or 'net', got '${v}'`);
+        o.lifecycle = v;
+        continue;
+      }
       const key = LONG_WITH_VALUE.get(name);
       if (key !== undefined) {
         const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
@@ -303,24 +344,25 @@ export function parseArgs(argv: readonly string[]): Options {
     }
     if (a.length > 1 && a.startsWith('-')) {
       const flag = a[1]!;
+      if (a === '-pc' || a === '-pcontainer' || a === '-pk' || a === '-pkubernetes') {
+        // sysdig's format presets (with --events); -pc also adds csysdig's container columns to views
+        if (a.startsWith('-pc')) o.containerColumns = true;
+        else o.k8sColumns = true;
+        continue;
+      }
       if (WITH_VALUE.has(flag)) {
         const v = a.length > 2 ? a.slice(2) : argv[++i];
         if (v === undefined) throw new UsageError(`option -${flag} needs a value`);
         apply(o, flag, v);
         continue;
       }
-      if (a === '-pc' || a === '-pcontainer') {
-        o.containerColumns = true;
-        continue;
-      }
-      if (a === '-pk' || a === '-pkubernetes') {
-        o.k8sColumns = true;
-        continue;
-      }
       for (const c of a.slice(1)) {
         switch (c) {
           case 'z':
             o.gzip = true;
+            break;
+          case 'j':
+            o.json = true;
             break;
           case 'l':
             o.listFields = true;
@@ -346,13 +388,20 @@ export const USAGE = `usage: tsysdig [options] [filter]
   -r FILE                replay a .scap capture (plain or gzip) instead of live capture
   -w FILE  [-z]          write the captured events to FILE (gzip with -z), mode 0600
   --raw                  print each interval's table as text, no UI
-  --json                 print each interval's table as one JSON document
+  -j, --json             print each interval's table as one JSON document (with --events: sysdig -j)
   --final                with -r: print only the whole-capture table (csysdig's file output)
   --events               print events like 'sysdig -r FILE' instead of tables
+  -p FORMAT              with --events: sysdig's -p output format, e.g. "*%evt.num %proc.name %evt.arg.fd"
+                         (-pc / -pk: sysdig's container / Kubernetes line); --json: sysdig -j's objects
+  --lifecycle[=net]      one line per process start and exit (Tetragon's compact form; --json: its
+                         export schema); =net adds TCP connect/accept/close (docs/export.md)
+  --namespace NS, --pod POD, --process TEXT
+                         --lifecycle: only these Kubernetes namespaces / pods / binaries containing TEXT
+  --node-name NAME       --lifecycle: node_name in JSON records (default: the host name)
   -n N                   stop after N events
   -M SECONDS             stop after SECONDS of capture time
   -d MS                  table refresh interval in ms (default 2000)
-  -pc, -pcontainer       add container columns to process views
+  -pc, -pcontainer       add container columns to process views (with --events: sysdig -pc's line)
   -s BYTES               I/O bytes captured per event (default 80)
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)
   --include-self         live: also capture tsysdig's own activity

@@ -14,9 +14,10 @@
  */
 import type { EventSource } from '../session/event-source.js';
 import { CaptureSession } from '../session/capture-session.js';
-import type { EventConsumer } from '../session/consumer.js';
 import { CaptureFileConsumer } from '../session/capture-file-consumer.js';
 import { EventPrinter } from '../session/event-printer.js';
+import type { EventConsumer } from '../session/consumer.js';
+import type { EventFormatter } from '../format/event-format.js';
 import { openSource, type SourceSpec } from '../session/open-source.js';
 import { fieldRegistry } from '../fields/registry.js';
 import { sampleToJson } from '../view/json-output.js';
@@ -32,8 +33,12 @@ import { OutputBuffer } from './output-buffer.js';
 export interface CaptureRun {
   /** Where events come from: a file (-r) or the live probe. */
   source: SourceSpec;
-  /** What goes to stdout: a view's tables, event lines, or nothing (-w only). */
-  output: 'raw' | 'json' | 'events' | 'none';
+  /** What goes to stdout: a view's tables, event lines, the consumers' records, or nothing (-w only). */
+  output: 'raw' | 'json' | 'events' | 'consumers' | 'none';
+  /** --events: -p FORMAT / -j (null: sysdig's default line). */
+  format?: EventFormatter | null;
+  /** Further consumers, after the outputs above (the lifecycle stream with output 'consumers', the rules engine). */
+  consumers?: EventConsumer[];
   viewId?: string;
   filter?: string;
   intervalMs?: number;
@@ -57,8 +62,6 @@ export interface CaptureRun {
   handleSignals?: boolean;
   /** Also called with every sample (tests, benchmarks). */
   onSample?: (sample: Sample, info: SampleInfo, grouping: boolean) => void;
-  /** Further consumers, after the outputs above (the rules engine). */
-  consumers?: EventConsumer[];
 }
 
 export interface CaptureResult {
@@ -94,11 +97,11 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   });
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
   if (view !== null) addViewOutput(session, view, run, out, filterText);
-  if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter));
+  if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter, run.format ?? null));
   for (const c of run.consumers ?? []) session.add(c);
   const timers: NodeJS.Timeout[] = [];
   // live: event lines shown promptly, not only when the buffer fills
-  if (run.output === 'events' && out !== null && source.live) timers.push(setInterval(() => void out.flush(), 200));
+  if ((run.output === 'events' || run.output === 'consumers') && out !== null && source.live) timers.push(setInterval(() => void out.flush(), 200));
 
   const ac = new AbortController();
   let stopSignal: NodeJS.Signals | null = null;

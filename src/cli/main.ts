@@ -54,6 +54,13 @@ export async function main(argv: string[]): Promise<number> {
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
     if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);
+    if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
+    if (opts.lifecycle !== 'off') {
+      if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
+      const { runLifecycleCommand } = await import('./lifecycle-command.js');
+      await runLifecycleCommand(opts, warnOnce());
+      return EXIT_OK;
+    }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -128,7 +135,9 @@ async function runAlertsCommand(opts: Options): Promise<number> {
 async function runCaptureCommand(opts: Options): Promise<number> {
   const { runCapture } = await import('./capture-command.js');
   const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  const format = opts.events ? await eventFormatter(opts) : null;
   await runCapture({
+    format,
     source: {
       readFile: opts.readFile,
       snaplen: opts.snaplen,
@@ -153,8 +162,16 @@ async function runCaptureCommand(opts: Options): Promise<number> {
   return EXIT_OK;
 }
 
+/** --events: the -p / -pc / -pk / --json formatter, or null for sysdig's default line. */
+async function eventFormatter(opts: Options): Promise<import('../format/event-format.js').EventFormatter | null> {
+  const f = await import('../format/event-format.js');
+  const format = opts.k8sColumns ? f.K8S_EVENT_FORMAT : (opts.eventFormat ?? (opts.containerColumns ? f.CONTAINER_EVENT_FORMAT : null));
+  if (format === null && !opts.json) return null;
+  return new f.EventFormatter(format ?? f.DEFAULT_EVENT_FORMAT, opts.json);
+}
+
 /** A warning printer that says each distinct message once. */
-function warnOnce(): (msg: string) => void {
+export function warnOnce(): (msg: string) => void {
   const warned = new Set<string>();
   return (m) => {
     if (warned.has(m)) return;
@@ -175,6 +192,7 @@ export function reportError(err: unknown): number {
   if (err instanceof Error && err.name === 'RulesFileError') return fail(err.message, EXIT_FAILURE);
   if (err instanceof Error && err.name === 'ConfigError') return fail(err.message, EXIT_USAGE);
   if (err instanceof Error && err.name === 'OutputFileError') return fail(err.message, EXIT_FAILURE);
+  if (err instanceof Error && err.name === 'FormatError') return fail(`bad format: ${err.message}`, EXIT_USAGE);
   const e = err as NodeJS.ErrnoException;
   if (e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {
     if (e.code === 'ENOENT') return fail(`no such file: ${e.path ?? e.message}`);

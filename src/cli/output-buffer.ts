@@ -1,13 +1,21 @@
 import { encodeText } from '../output/encode.js';
 
 /**
- * Buffered output to stdout: lines are gathered into large chunks so
+ * Where producers of records (event lines, JSON, the lifecycle stream) put
+ * them: one complete record per call, without the trailing newline.
+ */
+export interface LineSink {
+  write(line: string): void;
+}
+
+/**
+ * Buffered latin1 output to stdout: lines are gathered into large chunks so
  * printing a million events costs a few thousand writes, and bytes from the
  * capture reach the terminal unchanged (characters up to U+00FF are single
  * bytes; anything above, such as an emoji in a lifecycle line, is UTF-8). Honors back-pressure and a closed pipe
  * (`tsysdig … | head` ends quietly).
  */
-export class OutputBuffer {
+export class OutputBuffer implements LineSink {
   private parts: string[] = [];
   private size = 0;
   private closed = false;
@@ -24,6 +32,18 @@ export class OutputBuffer {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  write(line: string): void {
+    this.line(line);
+  }
+
+  /** Text that is not a line (no newline added). */
+  text(s: string): void {
+    if (this.closed) return;
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= this.limit) this.drainSync();
   }
 
   line(s: string): void {

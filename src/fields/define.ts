@@ -18,9 +18,15 @@ export interface FieldOptions {
    * sets it to the terminal's columns; plain `sysdig -p` leaves it at -1.
    */
   screenWidth: number;
+  /**
+   * Cap on rendered byte buffers in argument texts (evt.info, evt.args,
+   * evt.arg.*, evt.buffer): sysdig's 80 characters, 0 for no cap, which is
+   * what `sysdig -j` prints.
+   */
+  bufferLen: number;
 }
 
-export const DEFAULT_FIELD_OPTIONS: FieldOptions = { screenWidth: -1 };
+export const DEFAULT_FIELD_OPTIONS: FieldOptions = { screenWidth: -1, bufferLen: 80 };
 
 export type Getter = (ctx: EventContext) => FieldValue | undefined;
 export type TextGetter = (ctx: EventContext) => string | undefined;

@@ -155,8 +155,8 @@ function knownTypeName(name: string): boolean {
 }
 
 /** The text of parameter i: its resolved form when there is one (fd names, errno names), else its value. */
-function argText(ev: ScapEvent, i: number, engine: StateEngine): string {
-  paramText(ev, i, engine, scratch);
+function argText(ev: ScapEvent, i: number, engine: StateEngine, bufferLen: number): string {
+  paramText(ev, i, engine, scratch, bufferLen);
   return scratch.resolved !== '' ? scratch.resolved : scratch.value;
 }
 
@@ -514,7 +514,13 @@ export const EVT_FIELDS: readonly FieldDef[] = [
     ({ ev, engine }) => categoryName(ev, engine),
   ),
   n('evt.cpu', ParamType.INT16, PrintFormat.ID, 'number of the CPU where this event happened.', () => ({ ev }) => ev.cpu),
-  s('evt.args', 'all the event arguments, aggregated into a single string.', ({ ev, engine }) => eventInfoText(ev, engine)),
+  simpleField({
+    name: 'evt.args',
+    type: ParamType.CHARBUF,
+    desc: 'all the event arguments, aggregated into a single string.',
+    category: C,
+    make: (o) => ({ ev, engine }) => eventInfoText(ev, engine, o.bufferLen),
+  }),
   argField({
     name: 'evt.arg',
     type: ParamType.CHARBUF,
@@ -522,18 +528,19 @@ export const EVT_FIELDS: readonly FieldDef[] = [
     category: C,
     arg: 'required',
     argSyntax: 'both',
-    bind(arg, _o, syntax) {
+    bind(arg, o, syntax) {
+      const bufferLen = o.bufferLen;
       if (syntax === 'bracket') {
         if (!/^-?[0-9]+$/.test(arg!.trim())) throw new Error(`${arg} is not a valid number`);
         const idx = Number(arg);
-        return { get: ({ ev, engine }) => (idx >= 0 && idx < ev.nparams ? argText(ev, idx, engine) : undefined) };
+        return { get: ({ ev, engine }) => (idx >= 0 && idx < ev.nparams ? argText(ev, idx, engine, bufferLen) : undefined) };
       }
       const name = arg!;
       if (paramInfoByName(name) === null) throw new Error(`unknown event argument ${name}`);
       return {
         get: ({ ev, engine }) => {
           const i = findParam(ev, name);
-          return i < 0 ? undefined : argText(ev, i, engine);
+          return i < 0 ? undefined : argText(ev, i, engine, bufferLen);
         },
       };
     },
@@ -562,11 +569,13 @@ export const EVT_FIELDS: readonly FieldDef[] = [
       };
     },
   }),
-  s(
-    'evt.info',
-    'for most events, this field returns the same value as evt.args. However, for some events (like writes to /dev/log) it provides higher level information coming from decoding the arguments.',
-    ({ ev, engine }) => eventInfoText(ev, engine),
-  ),
+  simpleField({
+    name: 'evt.info',
+    type: ParamType.CHARBUF,
+    desc: 'for most events, this field returns the same value as evt.args. However, for some events (like writes to /dev/log) it provides higher level information coming from decoding the arguments.',
+    category: C,
+    make: (o) => ({ ev, engine }) => eventInfoText(ev, engine, o.bufferLen),
+  }),
   simpleField({
     name: 'evt.buffer',
     type: ParamType.BYTEBUF,
@@ -579,10 +588,10 @@ export const EVT_FIELDS: readonly FieldDef[] = [
       return ev.buf.toString('latin1', o, o + ev.paramLen[i]!);
     },
     // Displayed as evt.arg.data is (printable text, 80 characters), compared raw.
-    text: () => ({ ev, engine }) => {
+    text: (o) => ({ ev, engine }) => {
       const i = findParam(ev, 'data');
       if (i < 0) return undefined;
-      paramText(ev, i, engine, scratch);
+      paramText(ev, i, engine, scratch, o.bufferLen);
       return scratch.value;
     },
   }),

@@ -47,6 +47,10 @@ const TRANSLATED = [
   'spy_users', 'spy_users_wsysdig', 'syscall_procs', 'syscalls', 'threads',
 ];
 
+/** Views tsysdig adds (not csysdig's): in the menu, compared apart. */
+const TSYSDIG_VIEWS = ['lifecycle'];
+const csysdigOnly = (ids: string[]): string[] => ids.filter((id) => !TSYSDIG_VIEWS.includes(id));
+
 /** `csysdig --list-views` order (views sorted by name), without the skipped views. */
 const CSYSDIG_MENU = [
   'cpus', 'connections', 'containers', 'containers_errors', 'directories', 'errors', 'file_opens', 'files',
@@ -63,19 +67,21 @@ describe('built-in views', () => {
     const text = fs.readFileSync(path.join('views', f), 'utf8');
     const v = parseViewFile(`views/${f}`, text);
     expect(`${v.id}.yaml`).toBe(f);
-    expect(text).toMatch(new RegExp(`^# Mirrors csysdig 0\\.29\\.3's view "${v.id}"`));
+    expect(text).toMatch(TSYSDIG_VIEWS.includes(v.id) ? /^# tsysdig view: / : new RegExp(`^# Mirrors csysdig 0\\.29\\.3's view "${v.id}"`));
   });
 
   it('has exactly the translated csysdig 0.29.3 ids', () => {
-    expect(files.map((f) => f.replace(/\.yaml$/, ''))).toEqual(TRANSLATED);
-    expect(builtinOnly().all().map((v) => v.id).sort()).toEqual(TRANSLATED);
+    expect(csysdigOnly(files.map((f) => f.replace(/\.yaml$/, '')))).toEqual(TRANSLATED);
+    expect(csysdigOnly(builtinOnly().all().map((v) => v.id).sort())).toEqual(TRANSLATED);
+    expect(builtinOnly().all().length).toBe(TRANSLATED.length + TSYSDIG_VIEWS.length);
   });
 
   it('lists the menu in csysdig order, and starts in procs', () => {
     const r = builtinOnly();
-    expect(r.list().map((v) => v.id)).toEqual(CSYSDIG_MENU);
+    expect(csysdigOnly(r.list().map((v) => v.id))).toEqual(CSYSDIG_MENU);
+    for (const id of TSYSDIG_VIEWS) expect(r.list().map((v) => v.id)).toContain(id);
     // csysdig -j adds the 'nocsysdig' views (name order; "Spy Users" is two views' name).
-    expect(r.list({ includeNoCsysdig: true }).map((v) => v.id)).toEqual([
+    expect(csysdigOnly(r.list({ includeNoCsysdig: true }).map((v) => v.id))).toEqual([
       ...CSYSDIG_MENU.slice(0, 5), 'docker_events', ...CSYSDIG_MENU.slice(5, 16), 'notifications', 'page_faults',
       'port_bindings', ...CSYSDIG_MENU.slice(17, 27), 'spy_users', 'spy_users_wsysdig', ...CSYSDIG_MENU.slice(28),
     ]);
@@ -371,7 +377,7 @@ describe('override precedence', () => {
     // Menu order follows the (new) names.
     const ids = r.list().map((v) => v.id);
     expect(ids.indexOf('extra')).toBeLessThan(ids.indexOf('files'));
-    expect(r.all()).toHaveLength(TRANSLATED.length + 1);
+    expect(r.all()).toHaveLength(TRANSLATED.length + TSYSDIG_VIEWS.length + 1);
   });
 
   it('a later --views directory wins over an earlier one', () => {
