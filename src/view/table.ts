@@ -22,6 +22,7 @@ import type { EventContext, FieldExtractor } from '../fields/types.js';
 import type { StateEngine } from '../state/engine.js';
 import type { Aggregation, ViewColumn } from './view-def.js';
 import { SyntheticEvent } from './synthetic-event.js';
+import { fieldValueText } from '../fields/render.js';
 
 export type CellValue = number | string;
 
@@ -172,11 +173,21 @@ function defaultValue(type: ParamType, pf: PrintFormat): CellValue | null {
   }
 }
 
-function toCell(v: number | bigint | string | boolean, numeric: boolean): CellValue {
+/**
+ * A non-numeric column keeps text: a value the field hands out as a number
+ * (an IPv4 address as a 32-bit integer) is kept in its field's own text form
+ * (dotted quad), never as the integer's decimal digits.
+ */
+function cellTextOf(c: TableColumn, v: number | bigint | string | boolean): string {
+  return typeof v === 'string' ? v : fieldValueText(c.extractor.info, v);
+}
+
+function toCell(v: number | bigint | string | boolean, numeric: boolean, c: TableColumn): CellValue {
+  if (!numeric) return cellTextOf(c, v);
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  return numeric ? Number(v) : v;
+  return Number(v);
 }
 
 /** Integer division as C does it for the table's integer types. */
@@ -288,12 +299,12 @@ export class ViewTable {
         cnt = 0;
       }
       if (j === 0) {
-        inp.key = toCell(v, numeric[0]!);
+        inp.key = toCell(v, numeric[0]!, c);
         continue;
       }
       const i = j - 1;
       if (numeric[j]) inp.nums[i] = typeof v === 'number' ? v : Number(v);
-      else inp.strs[i] = typeof v === 'string' ? v : String(v);
+      else inp.strs[i] = cellTextOf(c, v);
       inp.cnts[i] = cnt;
     }
     addRow(this.rows, inp, this.preKinds, false);
