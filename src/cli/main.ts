@@ -41,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // A capture that cannot be read is said in one line before any screen or table.
+    if (opts.readFile !== null && !opts.listFields && !opts.listViews) {
+      const { checkCaptureFile } = await import('../capture/capture-check.js');
+      await checkCaptureFile(opts.readFile);
+    }
     // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
     if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
     // Each command's modules are loaded when it runs: start-up is a visible
@@ -142,6 +147,7 @@ export function reportError(err: unknown): number {
   if (err instanceof LiveError) return fail(err.oneLine(), EXIT_FAILURE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
+  if (err instanceof Error && err.name === 'CaptureOpenError') return fail(err.message, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
   const e = err as NodeJS.ErrnoException;

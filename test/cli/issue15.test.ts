@@ -95,3 +95,26 @@ function spawnJq(input: string, program: string): string | null {
   const r = spawnSync('jq', ['-r', program], { input, encoding: 'utf8' });
   return r.error !== undefined ? null : r.stdout;
 }
+
+describe('a capture that cannot be read is one line before anything else (item 6)', () => {
+  const dir = join(tmp, 'a-directory');
+  mkdirSync(dir, { recursive: true });
+  const text = join(tmp, 'notes.txt');
+  writeFileSync(text, 'these are notes, not a capture\n');
+  const cases: [string, string, RegExp][] = [
+    ['a missing file', join(tmp, 'MISSING'), /^tsysdig: cannot open capture .*MISSING: no such file\n$/],
+    ['a directory', dir, /^tsysdig: cannot open capture .*a-directory: is a directory\n$/],
+    ['a text file', text, /^tsysdig: cannot open capture .*notes\.txt: not a capture file/],
+  ];
+  for (const [what, file, pat] of cases) {
+    for (const mode of [['--raw'], ['--json'], ['--events'], ['--raw', '--final'], ['-w', join(tmp, 'copy.scap')]]) {
+      it(`${what}, ${mode[0]}: nothing on stdout, one line on stderr, exit 1`, () => {
+        const r = runCli([...mode, '-r', file]);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(pat);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      });
+    }
+  }
+});
