@@ -242,4 +242,5 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --views DIR            also load views from DIR (repeatable)
   -l, --list             list the filter fields
   -h, --help             this help
+  --version              print tsysdig's version
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

@@ -27,20 +27,29 @@ function fail(msg: string, code = EXIT_FAILURE): number {
 export async function main(argv: string[]): Promise<number> {
   try {
     let opts = parseArgs(argv);
+    /** `npm start`'s notice (why the demo is shown): inside the screen when there is one, else on stderr. */
+    let startNotice: string | null = null;
     if (opts.start) {
       // `npm start`: live when possible, else the demo capture, said in one line.
       const { planStart } = await import('./start.js');
       const plan = planStart(opts);
-      if (plan.notice !== null) process.stderr.write(plan.notice + '\n');
+      startNotice = plan.notice;
       opts = plan.options;
       // Without a terminal (CI, a pipe) there is no screen to draw: print the table instead.
       if (!process.stdout.isTTY && !opts.raw && !opts.json && !opts.events) opts = { ...opts, raw: true, finalOnly: opts.readFile !== null, durationS: opts.readFile === null && opts.durationS === 0 ? 3 : opts.durationS };
+      const toScreen = !opts.raw && !opts.json && !opts.events && opts.writeFile === null;
+      if (startNotice !== null && !toScreen) process.stderr.write(startNotice + '\n');
     }
     if (opts.help) {
       process.stdout.write(USAGE + '\n');
       return EXIT_OK;
     }
-    if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    if (opts.version) {
+      const { tsysdigVersion } = await import('./version.js');
+      process.stdout.write(`tsysdig ${tsysdigVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (opts.raw && opts.json) throw new UsageError('choose one of --raw and --json');
     // A capture that cannot be read is said in one line before any screen or table.
     if (opts.readFile !== null && !opts.listFields && !opts.listViews) {
       const { checkCaptureFile } = await import('../capture/capture-check.js');
@@ -51,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     // Each command's modules are loaded when it runs: start-up is a visible
     // share of a short replay, and a table replay needs none of the others.
     if (opts.events) {
-      if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
+      if (opts.readFile === null) throw new UsageError('--events needs a capture to read: -r FILE');
       const { runEvents } = await import('./events-command.js');
       await runEvents({
         file: opts.readFile,
@@ -101,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
-    return await runUi(opts);
+    return await runUi(opts, startNotice?.replace(/^tsysdig: /, ''));
   } catch (err) {
     return reportError(err);
   }
@@ -143,7 +152,8 @@ function warnOnce(): (msg: string) => void {
 /** One line for any failure; a stack trace only with TSYSDIG_DEBUG=1. */
 export function reportError(err: unknown): number {
   if (process.env.TSYSDIG_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
-  if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
+  // A usage mistake is one line and where to look, not the whole usage.
+  if (err instanceof UsageError) return fail(`${err.message}${/tsysdig --/.test(err.message) ? '' : '; see tsysdig --help'}`, EXIT_USAGE);
   if (err instanceof LiveError) return fail(err.oneLine(), EXIT_FAILURE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);

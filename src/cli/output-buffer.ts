@@ -3,7 +3,13 @@
  * printing a million events costs a few thousand writes, and bytes from the
  * capture reach the terminal unchanged. Honors back-pressure and a closed pipe
  * (`tsysdig … | head` ends quietly).
+ *
+ * On a terminal, control characters print as '.' (escapeControls): a
+ * process name or argument from a capture must not retitle the window or
+ * clear the screen. A pipe or file gets the bytes sysdig prints.
  */
+import { escapeControls } from '../format/control-text.js';
+
 export class OutputBuffer {
   private parts: string[] = [];
   private size = 0;
@@ -12,6 +18,7 @@ export class OutputBuffer {
   constructor(
     private readonly stream: NodeJS.WritableStream = process.stdout,
     private readonly limit = 1 << 16,
+    private readonly escape = (stream as NodeJS.WriteStream).isTTY === true,
   ) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') this.closed = true;
@@ -25,6 +32,7 @@ export class OutputBuffer {
 
   line(s: string): void {
     if (this.closed) return;
+    if (this.escape) s = escapeControls(s);
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= this.limit) this.drainSync();
@@ -41,9 +49,19 @@ export class OutputBuffer {
   async flush(): Promise<void> {
     if (this.size > 0) this.drainSync();
     if (this.closed) return;
+    // A reader that goes away while we wait for 'drain' (`| (sleep 1; head -1)`) never drains:
+    // the EPIPE error (or close) ends the wait too, or Node would exit 13 on the pending promise.
     await new Promise<void>((resolve) => {
-      if (this.stream.write('')) resolve();
-      else this.stream.once('drain', () => resolve());
+      if (this.stream.write('')) return resolve();
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
     });
   }
 }

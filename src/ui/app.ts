@@ -63,6 +63,8 @@ export interface AppConfig {
   /** Column tag: 'containers' with -pc, else 'default'. */
   tag: string;
   version: string;
+  /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
+  notice?: string;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -131,6 +133,7 @@ export class App {
     this.d = cfg.display;
     this.screen = cfg.view;
     this.textView = new TextView(() => this.text.lines, false, () => this.text.generation);
+    this.notice = cfg.notice ?? null;
     this.session = new Session(
       cfg.source,
       {

@@ -118,3 +118,77 @@ describe('a capture that cannot be read is one line before anything else (item 6
     }
   }
 });
+
+/** A process named `e<ESC>]0;PWNED<BEL>` run with `0.3 line1<LF>line2<ESC>[2J` (test/fixtures/README.md). */
+const HOSTILE = join(ROOT, 'test', 'fixtures', 'tsysdig_hostile_names.scap.gz');
+
+describe('pipes (item 8)', () => {
+  it("a reader that goes away while output waits: status 0 or SIGPIPE, never 13", () => {
+    for (const mode of ['--events', '--raw', '--json']) {
+      const b = spawnSync('/bin/bash', ['-c', `node bin/tsysdig.js ${mode} -r ${DEMO} | (sleep 1; head -1 >/dev/null); echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+      expect(b.stdout.trim(), mode).toMatch(/^status=(0|141)$/);
+      expect(b.stderr, mode).toBe('');
+    }
+  }, 60_000);
+
+  it('--raw rows are never split: a newline in a command line prints as "."', () => {
+    const r = runCli(['--raw', '--final', '-r', HOSTILE, '-v', 'procs']);
+    expect(r.status).toBe(0);
+    const row = r.stdout.split('\n').filter((l) => l.includes('PWNED'));
+    expect(row).toHaveLength(1);
+    expect(row[0]).toMatch(/\/tmp\/ux\/e\.\]0;PWNED\. 0\.3 line1\.line2\.\[2J $/);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+});
+
+describe('--raw and --events on a terminal escape control characters; a pipe gets sysdig\'s bytes (item 13)', () => {
+  /** Runs tsysdig with its stdout on a pseudo-terminal (script(1)); returns what the terminal received. */
+  function onTty(args: string[]): string | null {
+    const cmd = ['node', 'bin/tsysdig.js', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
+    return r.error !== undefined ? null : r.stdout;
+  }
+
+  for (const mode of [['--events'], ['--raw', '--final', '-v', 'procs']]) {
+    it(`${mode[0]}: no escape sequence reaches the terminal`, () => {
+      const tty = onTty([...mode, '-r', HOSTILE, 'proc.name contains PWNED']);
+      if (tty === null) return console.log('[test/cli] script(1) missing: terminal part skipped');
+      expect(tty).toContain('e.]0;PWNED.');
+      expect(tty).not.toContain('\x1b');
+      expect(tty).not.toContain('\x07');
+      const piped = runCli([...mode, '-r', HOSTILE, 'proc.name contains PWNED']);
+      if (mode[0] === '--events') expect(piped.stdout).toContain('e\x1b]0;PWNED\x07 (');
+    });
+  }
+});
+
+describe('messages people must see (item 7)', () => {
+  for (const [args, pat] of [
+    [['--bogus'], /^tsysdig: unknown option --bogus; see tsysdig --help\n$/],
+    [['-d', 'soon', '-r', DEMO], /^tsysdig: option -d needs a non-negative number, got 'soon'; see tsysdig --help\n$/],
+    [['-v', 'nosuch', '--raw', '-r', DEMO], /^tsysdig: unknown view 'nosuch' \(tsysdig --list-views lists them\)\n$/],
+    [['--raw', '--json', '-r', DEMO], /^tsysdig: choose one of --raw and --json; see tsysdig --help\n$/],
+  ] as const) {
+    it(`${args.join(' ')}: one line with a hint, not the whole usage`, () => {
+      const r = runCli([...args]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(pat);
+    });
+  }
+
+  it('--version prints the version', () => {
+    const r = runCli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^tsysdig \d+\.\d+\.\d+\n$/);
+  });
+
+  it('TERM=dumb refuses the UI in one line pointing to --raw', () => {
+    const r = spawnSync('script', ['-qec', `node bin/tsysdig.js -r '${DEMO}'`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TERM: 'dumb' }, timeout: 30_000 });
+    if (r.error !== undefined) return console.log('[test/cli] script(1) missing: skipped');
+    expect(r.stdout).toMatch(/^tsysdig: the full-screen UI needs a terminal that can move the cursor \(TERM=dumb\); use tsysdig --raw or --json for text output\r?\n$/);
+    // Nothing was drawn: no alternate screen, no escape sequences.
+    expect(r.stdout).not.toContain('\x1b');
+  });
+});
