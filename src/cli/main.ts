@@ -5,9 +5,7 @@
 import { CaptureError } from '../capture/records.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { compileEventFilter } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
-import { runViewReplay } from './view-command.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
@@ -55,22 +53,6 @@ export async function main(argv: string[]): Promise<number> {
       const { checkCaptureFile } = await import('../capture/capture-check.js');
       await checkCaptureFile(opts.readFile);
     }
-    // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
-    if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
-    // Each command's modules are loaded when it runs: start-up is a visible
-    // share of a short replay, and a table replay needs none of the others.
-    if (opts.events) {
-      if (opts.readFile === null) throw new UsageError('--events needs a capture to read: -r FILE');
-      const { runEvents } = await import('./events-command.js');
-      await runEvents({
-        file: opts.readFile,
-        filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
-        count: opts.count,
-        out: new OutputBuffer(),
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -91,22 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       });
       return EXIT_OK;
     }
-    if ((opts.raw || opts.json) && opts.readFile !== null) {
-      await runViewReplay({
-        file: opts.readFile,
-        viewId: opts.view ?? 'procs',
-        output: opts.raw ? 'raw' : 'json',
-        filter: opts.filter,
-        intervalMs: opts.delayMs,
-        count: opts.count,
-        durationS: opts.durationS,
-        tag: opts.containerColumns ? 'containers' : 'default',
-        viewsDirs: opts.viewsDirs,
-        finalOnly: opts.finalOnly,
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
+    // The text outputs, replay or live (src/cli/capture-command.ts).
+    if (opts.raw || opts.json || opts.events || opts.writeFile !== null) return await runCaptureCommand(opts);
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
@@ -116,12 +84,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
-async function runLiveCommand(opts: Options): Promise<number> {
-  const { runLive } = await import('./live-command.js');
-  await runLive({
-    output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
-    viewId: opts.view ?? 'procs',
+/** --raw / --json / --events / -w, on a capture file or live. */
+async function runCaptureCommand(opts: Options): Promise<number> {
+  const { runCapture } = await import('./capture-command.js');
+  const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  await runCapture({
+    source: {
+      readFile: opts.readFile,
+      snaplen: opts.snaplen,
+      bufferMb: opts.bufferMb,
+      includeSelf: opts.includeSelf,
+      // CPU times feed the views' CPU columns and captures; event lines never show them
+      procinfo: output !== 'events' || opts.writeFile !== null,
+    },
+    output,
+    viewId: output === 'raw' || output === 'json' ? (opts.view ?? 'procs') : undefined,
     filter: opts.filter,
     intervalMs: opts.delayMs,
     finalOnly: opts.finalOnly,
@@ -131,9 +108,6 @@ async function runLiveCommand(opts: Options): Promise<number> {
     viewsDirs: opts.viewsDirs,
     writeFile: opts.writeFile,
     gzip: opts.gzip,
-    snaplen: opts.snaplen,
-    bufferMb: opts.bufferMb,
-    includeSelf: opts.includeSelf,
     onWarning: warnOnce(),
   });
   return EXIT_OK;
