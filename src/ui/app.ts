@@ -122,6 +122,8 @@ export class App {
   private headerHit: HeaderHit = { filterStart: 0, filterEnd: 0 };
   private renderTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
+  /** Live echo/dig: redraws when new lines arrived (no sample drives a text screen). */
+  private liveTextTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private lastClick = { time: 0, x: -1, y: -1 };
   private busy = false;
@@ -188,6 +190,7 @@ export class App {
 
   /** (Re)starts the current screen's run: csysdig's start() + restart_capture(). */
   private startScreen(): void {
+    this.disarmLiveText();
     this.screenError = null;
     this.heldSample = null;
     this.rate = null;
@@ -209,6 +212,7 @@ export class App {
         const wrap = this.screen === ECHO_SCREEN;
         this.textView = new TextView(() => this.text.lines, wrap, () => this.text.generation);
         this.textView.follow = live;
+        if (live) this.armLiveText();
         this.session.start((engine) => {
           const c =
             this.screen === DIG_SCREEN
@@ -438,6 +442,26 @@ export class App {
       this.renderTimer = null;
       this.render();
     }, wait);
+  }
+
+  /**
+   * Live echo and dig fill their text buffer from events, with no sample to
+   * announce it: check a few times a second whether lines arrived and redraw.
+   */
+  private armLiveText(): void {
+    let gen = this.text.generation;
+    let n = this.text.lines.length;
+    this.liveTextTimer = setInterval(() => {
+      if (this.text.generation === gen && this.text.lines.length === n) return;
+      gen = this.text.generation;
+      n = this.text.lines.length;
+      this.dataChanged();
+    }, DATA_REDRAW_MS * 2);
+  }
+
+  private disarmLiveText(): void {
+    if (this.liveTextTimer !== null) clearInterval(this.liveTextTimer);
+    this.liveTextTimer = null;
   }
 
   /** While a replay is read, redraw the progress a few times a second. */
@@ -1105,6 +1129,7 @@ export class App {
     this.quitting = true;
     if (this.renderTimer !== null) clearTimeout(this.renderTimer);
     if (this.progressTimer !== null) clearInterval(this.progressTimer);
+    this.disarmLiveText();
     this.renderTimer = null;
     this.progressTimer = null;
     void this.session.stop().finally(() => this.resolveQuit?.(code));

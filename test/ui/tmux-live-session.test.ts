@@ -66,11 +66,12 @@ runDocker('live UI: containers (busybox under the real dockerd)', () => {
   }, 150_000);
 
   it('-pc fills the container columns of the process view', async () => {
-    const s = open(['-pc']);
+    const s = open(['-pc', `container.id=${first.shortId}`]);
     await s.waitForText('Source: Live System', 30_000);
-    // The writer's shell, found by the container name in its row.
+    // The writer's shell, with the container's name in the container column.
     const l = await s.waitFor((x) => x.some((r) => r.includes(first.name) && /\bsh\b/.test(r)), `a process row naming ${first.name}`, 30_000);
     expect(l[2]).toMatch(/CONTAINER/);
+    for (const r of l.slice(3, 44).filter((x) => /^ *\d+ /.test(x))) expect(r).toContain(first.name);
     s.keys('q');
     await s.waitForText('EXIT=0', 30_000);
   }, 120_000);
