@@ -23,7 +23,8 @@ import { isNumericType, type CellValue, type Sample } from '../view/table.js';
 import type { ViewAction, ViewColumn, ViewDef } from '../view/view-def.js';
 import type { ViewRegistry } from '../view/view-loader.js';
 import type { SampleInfo } from '../view/view-runner.js';
-import { ActionError, substituteCommand } from './actions.js';
+import { ActionError, prepareAction, type PreparedAction } from './actions.js';
+import { escapeControls } from '../format/control-text.js';
 import { C } from './colors.js';
 import { ListConsumer, TableConsumer, type Consumer } from './consumers.js';
 import { DigConsumer } from './dig-view.js';
@@ -568,7 +569,11 @@ export class App {
         return true;
       case 'backspace':
       case 'C-h':
-        this.drillUp();
+        // At the top there is nothing to go back to: Backspace clears the text filter and search shown in the header.
+        if (!this.drillUp() && (this.manualFilter !== '' || this.searchText !== '') && !this.filterIsSysdig) {
+          this.searchText = '';
+          this.applyFreeText('');
+        }
         return true;
       case 'f12':
       case 'S-f12':
@@ -908,25 +913,31 @@ export class App {
     const s = this.table.sample;
     const row = this.table.selectedRow();
     if (s === null || row === null) return;
-    let cmd: string;
+    let cmd: PreparedAction;
     try {
-      cmd = substituteCommand(a.command, s.columns, s.keyColumn, row);
+      cmd = prepareAction(a.command, s.columns, s.keyColumn, row);
     } catch (err) {
       this.notice = err instanceof ActionError ? `action: ${err.message}` : String(err);
       this.render();
       return;
     }
+    // A replay's values describe the recorded machine: a PID there may be nothing, or another process, here.
+    const replay = !this.session.live;
     this.busy = true;
     try {
       await this.d.suspend(async (io) => {
-        if (a.askConfirmation) {
-          io.write(`Confirm command '${cmd}'? [y/N] `);
+        if (replay) {
+          io.write(`This row comes from the capture ${escapeControls(this.cfg.source.name)}: its PID and other values are the recorded machine's;\n`);
+          io.write('here that process may not exist, or may be another process.\n');
+        }
+        if (a.askConfirmation || replay) {
+          io.write(`Confirm command '${cmd.display}'? [y/N] `);
           const k = await io.key();
           io.write('\n');
           if (k !== 'y' && k !== 'Y') return;
         }
         io.cooked(true);
-        const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: 'inherit' });
+        const r = spawnSync('/bin/sh', ['-c', cmd.script], { stdio: 'inherit', env: { ...process.env, ...cmd.env } });
         io.cooked(false);
         if (r.error !== undefined) io.write(`tsysdig: cannot run the command: ${r.error.message}\n`);
         if (a.waitFinish) {
@@ -1050,6 +1061,8 @@ export class App {
       selection: selectionText(this.hierarchy, (id) => this.isSpectroId(id)),
       source: this.sourceText(),
       filter: this.completeFilter(),
+      textFilter: !this.filterIsSysdig ? this.manualFilter : '',
+      search: this.searchText,
       paused: this.paused,
       status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, drops: this.cfg.source.stats().drops }),
     });
