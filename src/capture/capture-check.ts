@@ -18,7 +18,7 @@ export class CaptureOpenError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`cannot open capture ${path}: ${reason}`);
+    super(`cannot ${reason.startsWith('it is the capture') ? 'write' : 'open'} capture ${path}: ${reason}`);
     this.name = 'CaptureOpenError';
   }
 }
@@ -67,4 +67,19 @@ export async function checkCaptureFile(path: string): Promise<void> {
   }
   if (got === 0) throw new CaptureOpenError(path, 'empty file');
   if (got < 4 || head.readUInt32LE(0) !== BlockType.SECTION_HEADER) throw new CaptureOpenError(path, 'not a capture file (no .scap section header at its start)');
+}
+
+/**
+ * `-r X -w X` (or a link to X) would truncate the capture before reading it:
+ * refused when the output names the input's file (same device and inode).
+ */
+export async function checkNotInput(input: string, output: string): Promise<void> {
+  let a;
+  let b;
+  try {
+    [a, b] = await Promise.all([stat(input), stat(output)]);
+  } catch {
+    return; // the output does not exist yet: it can't be the input
+  }
+  if (a.dev === b.dev && a.ino === b.ino && a.isFile()) throw new CaptureOpenError(output, `it is the capture being read (${input}); write the copy to another file`);
 }

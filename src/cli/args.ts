@@ -41,6 +41,9 @@ export interface Options {
 
 export class UsageError extends Error {}
 
+/** Shortest table interval (-d), in ms. */
+export const MIN_DELAY_MS = 100;
+
 const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
@@ -112,7 +115,8 @@ function apply(o: Options, key: string, v: string): void {
     case 'd':
     case 'delayMs':
       o.delayMs = num('-d', v);
-      if (o.delayMs === 0) throw new UsageError('option -d needs a positive interval in milliseconds');
+      // A table per millisecond is not a monitor: -d 0.001 live wrote hundreds of MB of tables.
+      if (o.delayMs < MIN_DELAY_MS) throw new UsageError(`option -d needs an interval of at least ${MIN_DELAY_MS} ms, got '${v}'`);
       break;
     case 's':
     case 'snaplen':
@@ -234,7 +238,7 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --events               print events like 'sysdig -r FILE' instead of tables
   -n N                   stop after N events
   -M SECONDS             stop after SECONDS of capture time
-  -d MS                  table refresh interval in ms (default 2000)
+  -d MS                  table refresh interval in ms (default 2000, at least 100)
   -pc, -pcontainer       add container columns to process views
   -s BYTES               I/O bytes captured per event (default 80)
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)

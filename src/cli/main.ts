@@ -50,8 +50,9 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.raw && opts.json) throw new UsageError('choose one of --raw and --json');
     // A capture that cannot be read is said in one line before any screen or table.
     if (opts.readFile !== null && !opts.listFields && !opts.listViews) {
-      const { checkCaptureFile } = await import('../capture/capture-check.js');
+      const { checkCaptureFile, checkNotInput } = await import('../capture/capture-check.js');
       await checkCaptureFile(opts.readFile);
+      if (opts.writeFile !== null) await checkNotInput(opts.readFile, opts.writeFile);
     }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');

@@ -5,7 +5,7 @@
  * user would.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -190,5 +190,51 @@ describe('messages people must see (item 7)', () => {
     expect(r.stdout).toMatch(/^tsysdig: the full-screen UI needs a terminal that can move the cursor \(TERM=dumb\); use tsysdig --raw or --json for text output\r?\n$/);
     // Nothing was drawn: no alternate screen, no escape sequences.
     expect(r.stdout).not.toContain('\x1b');
+  });
+});
+
+describe('hostile input: capture files written with -w (item 13)', () => {
+  const SRC = join(ROOT, 'test', 'fixtures', 'falco_syscall.scap');
+
+  it('-w refuses a symbolic link planted at the target, in a world-writable sticky directory too, leaving its target alone', () => {
+    const sticky = join(tmp, 'sticky');
+    mkdirSync(sticky, { recursive: true });
+    chmodSync(sticky, 0o1777);
+    const target = join(tmp, 'precious.txt');
+    writeFileSync(target, 'precious\n', { mode: 0o644 });
+    chmodSync(target, 0o644);
+    for (const dir of [tmp, sticky]) {
+      const link = join(dir, `planted-${dir === tmp ? 'a' : 'b'}.scap`);
+      symlinkSync(target, link);
+      const r = runCli(['-r', SRC, '-w', link]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^tsysdig: cannot create capture .*planted-.\.scap: ELOOP \(the name is a symbolic link; not followed\)\n$/);
+      expect(readFileSync(target, 'utf8')).toBe('precious\n');
+      expect(statSync(target).mode & 0o777).toBe(0o644);
+    }
+  });
+
+  it('-r X -w X (or a hard link to X) is refused and the capture kept', () => {
+    const input = join(tmp, 'keep.scap');
+    copyFileSync(SRC, input);
+    const size = statSync(input).size;
+    const hard = join(tmp, 'keep-link.scap');
+    linkSync(input, hard);
+    for (const out of [input, hard]) {
+      const r = runCli(['-r', input, '-w', out]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^tsysdig: cannot write capture .*: it is the capture being read .*; write the copy to another file\n$/);
+      expect(statSync(input).size).toBe(size);
+    }
+  });
+
+  it('-d below 100 ms is refused with a clear message', () => {
+    for (const d of ['0.001', '1', '99']) {
+      const r = runCli(['--raw', '-d', d, '-r', SRC]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`tsysdig: option -d needs an interval of at least 100 ms, got '${d}'; see tsysdig --help\n`);
+    }
+    expect(runCli(['--raw', '-d', '100', '-r', SRC]).status).toBe(0);
   });
 });

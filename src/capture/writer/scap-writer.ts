@@ -24,7 +24,7 @@
  * cut back to its last complete block (plain) or gzip member, and every
  * later call is a silent no-op (the error is reported once; see `failed`).
  */
-import { promises as fsp, writeSync, ftruncateSync } from 'node:fs';
+import { constants as fsConstants, promises as fsp, writeSync, ftruncateSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { gzipSync, constants as zconst } from 'node:zlib';
 import { BLOCK_HEADER_SIZE, BLOCK_TRAILER_SIZE, BlockType, MAX_SMALL_EVENT_BLOCK_SIZE } from '../block-types.js';
@@ -132,8 +132,11 @@ export class ScapWriter {
     if (!Number.isInteger(level) || level < -1 || level > 9) throw new RangeError(`gzip level ${level} is not an integer from -1 to 9`);
     let handle: FileHandle;
     try {
-      // 'w' = O_WRONLY | O_CREAT | O_TRUNC. The mode only applies to a new file: fchmod covers an existing one.
-      handle = await fsp.open(path, 'w', CAPTURE_FILE_MODE);
+      // O_NOFOLLOW: a symbolic link planted at the target (in /tmp, say) is refused, never
+      // followed to truncate and chmod whatever it points at. The mode only applies to a
+      // new file: fchmod below covers an existing one (the file itself, not a link's target).
+      const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fsConstants;
+      handle = await fsp.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, CAPTURE_FILE_MODE);
     } catch (err) {
       throw captureWriteError('create', path, err);
     }
