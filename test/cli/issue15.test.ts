@@ -238,3 +238,46 @@ describe('hostile input: capture files written with -w (item 13)', () => {
     expect(runCli(['--raw', '-d', '100', '-r', SRC]).status).toBe(0);
   });
 });
+
+describe('hostile input: view files and the views cache (item 13)', () => {
+  const base = ['id: hv', 'name: HV', 'view_type: table', 'applies_to: [""]'];
+
+  it('a colsize too large for any screen is an error with file, line and key', () => {
+    for (const v of ['2147483648', '1e308', '4097']) {
+      const dir = join(tmp, `colsize-${v}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'hv.yaml'), [...base, 'columns:', '  - name: NA', '    field: proc.pid', '    is_key: true', '  - name: PID', '    field: proc.pid', `    colsize: ${v}`, ''].join('\n'));
+      const r = runCli(['--raw', '-r', DEMO, '--views', dir, '-v', 'hv'], { timeoutMs: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^tsysdig: bad view: .*hv\.yaml:11: columns\[1\]\.colsize: expected a column width \(an integer from 0 to 4096\), got /);
+    }
+  });
+
+  it('50,000 unknown keys: an error at the first one, without parsing for seconds', () => {
+    const dir = join(tmp, 'unknown-keys');
+    mkdirSync(dir, { recursive: true });
+    const keys = Array.from({ length: 50_000 }, (_, i) => `k${i}: 1`);
+    writeFileSync(join(dir, 'big.yaml'), [...base, ...keys, 'columns:', '  - {name: NA, field: proc.pid, is_key: true}', ''].join('\n'));
+    // Generous: the point is not minutes (it took 23 s); never a benchmark.
+    const r = runCli(['--views', dir, '--list-views'], { timeoutMs: 15_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tsysdig: bad view: .*big\.yaml:5: k0: unknown key/);
+  });
+
+  it('a views cache that does not parse or validate is ignored and rewritten', () => {
+    const cacheHome = join(tmp, 'cache-home');
+    const cache = join(cacheHome, 'tsysdig', 'views-v1.json');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    expect(runCli(['--list-views'], { env }).status).toBe(0);
+    const good = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, { view: { columns: unknown } }>;
+    const first = Object.keys(good)[0]!;
+    for (const damage of ['{"broken', '[]', JSON.stringify({ ...good, [first]: { ...good[first], view: { ...good[first]!.view, columns: null } } })]) {
+      writeFileSync(cache, damage);
+      const r = runCli(['--raw', '--final', '-r', DEMO, '-v', 'procs'], { env });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const again = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, { view: { columns: unknown } }>;
+      expect(Array.isArray(again[first]?.view.columns)).toBe(true);
+    }
+  });
+});
