@@ -337,8 +337,36 @@ export class ViewTable {
   }
 
   /** Folds this table's rows into `total` (used to keep whole-capture totals across intervals). */
-  foldInto(total: ViewTable): void {
-    for (const r of this.rows.values()) addRow(total.rows, r, total.preKinds, true);
+  /**
+   * Adds this interval's rows to `total`. With `maxRows`, `total` keeps at
+   * most that many rows, dropping those no event touched for the longest
+   * time: rows of processes that exited (already shown in their intervals),
+   * or long idle. An idle process still alive at the end comes back in the
+   * final table through the thread-table pass, with what it did since. A
+   * live run with a fork loop otherwise grows the whole-run table forever.
+   * Returns the number of rows dropped.
+   */
+  foldInto(total: ViewTable, maxRows = Infinity): number {
+    const bounded = maxRows !== Infinity;
+    const into = total.rows;
+    for (const r of this.rows.values()) {
+      addRow(into, r, total.preKinds, true);
+      if (bounded) {
+        // Map order = order of last fold: re-insert to move the row to the newest end.
+        const row = into.get(r.key)!;
+        into.delete(r.key);
+        into.set(r.key, row);
+      }
+    }
+    let dropped = 0;
+    if (bounded) {
+      for (const k of into.keys()) {
+        if (into.size <= maxRows) break;
+        into.delete(k);
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /** Builds the sample (merging under the group-by key, sorting) and clears the table. */
