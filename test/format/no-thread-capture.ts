@@ -8,43 +8,12 @@
  * compares byte for byte.
  */
 import { EVENT_TABLE } from '../../src/event/event-table.js';
-import { ParamType } from '../../src/event/types.js';
-import { Bytes, ScapBuilder, thread } from '../capture/scap-builder.js';
+import { ScapBuilder, thread } from '../capture/scap-builder.js';
+import { encode } from '../fields/synthetic-capture.js';
 
 const T0 = 1_600_000_000_000_000_000n;
-
-function encode(type: ParamType, v: number | string | undefined): Buffer {
-  const b = new Bytes();
-  switch (type) {
-    case ParamType.INT64:
-    case ParamType.UINT64:
-    case ParamType.FD:
-    case ParamType.PID:
-    case ParamType.ERRNO:
-    case ParamType.RELTIME:
-    case ParamType.ABSTIME:
-      return b.u64(BigInt(v ?? 0)).build();
-    case ParamType.INT32:
-      return b.i32(Number(v ?? 0)).build();
-    case ParamType.UINT32:
-    case ParamType.FLAGS32:
-    case ParamType.MODE:
-    case ParamType.UID:
-    case ParamType.GID:
-      return b.u32(Number(v ?? 0)).build();
-    case ParamType.UINT16:
-    case ParamType.FLAGS16:
-    case ParamType.PORT:
-    case ParamType.SYSCALLID:
-      return b.u16(Number(v ?? 0)).build();
-    case ParamType.UINT8:
-    case ParamType.FLAGS8:
-    case ParamType.SIGTYPE:
-      return b.u8(Number(v ?? 0)).build();
-    default:
-      return Buffer.from(`${v ?? ''}\0`, 'latin1');
-  }
-}
+/** An empty NUL-separated list (args, cgroups), as the probe writes it. */
+const NUL = Buffer.from([0]);
 
 export function buildNoThreadCapture(): Buffer {
   const b = new ScapBuilder();
@@ -54,7 +23,7 @@ export function buildNoThreadCapture(): Buffer {
     thread({ tid: 1, pid: 1, ptid: 0, sid: 1, vpgid: 1, comm: 'init', exe: '/sbin/init', exepath: '/sbin/init', args: [], env: [], cwd: '/', fdlimit: 1024, flags: 0, uid: 0, gid: 0, loginuid: -1, vmsizeKb: 1000, vmrssKb: 100, vmswapKb: 0, cgroups: [], cloneTs: 0, tty: 0, exeWritable: false, vtid: -1, vpid: -1, root: '/', pfmajor: 0, pfminor: 0 }),
   ]);
   let ts = T0;
-  const ev = (type: number, tid: number, values: Record<string, number | string> = {}, cpu = 0): void => {
+  const ev = (type: number, tid: number, values: Record<string, number | string | Buffer> = {}, cpu = 0): void => {
     ts += 1000n;
     const info = EVENT_TABLE[type]!;
     b.event('EV_V2', { type, tid, ts, cpu, params: info.params.map((p) => encode(p.type, values[p.name])) });
@@ -70,6 +39,6 @@ export function buildNoThreadCapture(): Buffer {
   ev(244, 0, { cpu: 1, action: 1 });
   ev(280, 4245, { id: 'n1', desc: 'a notification' });
   // clone() returning 0 in a child whose parent the capture never showed.
-  ev(223, 4246, { res: 0, exe: 'ghost', args: '', tid: 4246, pid: 4246, ptid: 4000, cwd: '/', fdlimit: 1024, pgft_maj: 0, pgft_min: 0, vm_size: 0, vm_rss: 0, vm_swap: 0, comm: 'ghost' });
+  ev(223, 4246, { res: 0, exe: 'ghost', args: NUL, cgroups: NUL, tid: 4246, pid: 4246, ptid: 4000, cwd: '/', fdlimit: 1024, pgft_maj: 0, pgft_min: 0, vm_size: 0, vm_rss: 0, vm_swap: 0, comm: 'ghost' });
   return b.build();
 }
