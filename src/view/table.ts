@@ -347,27 +347,28 @@ export class ViewTable {
    * Returns the number of rows dropped.
    */
   foldInto(total: ViewTable, maxRows = Infinity): number {
-    const bounded = maxRows !== Infinity;
     const into = total.rows;
+    const bounded = maxRows !== Infinity;
+    const gen = bounded ? ++total.foldCount : 0;
     for (const r of this.rows.values()) {
       addRow(into, r, total.preKinds, true);
-      if (bounded) {
-        // Map order = order of last fold: re-insert to move the row to the newest end.
-        const row = into.get(r.key)!;
-        into.delete(r.key);
-        into.set(r.key, row);
-      }
+      if (bounded) total.lastFold.set(r.key, gen);
     }
-    let dropped = 0;
-    if (bounded) {
-      for (const k of into.keys()) {
-        if (into.size <= maxRows) break;
-        into.delete(k);
-        dropped++;
-      }
+    if (!bounded || into.size <= maxRows) return 0;
+    // Over the bound: drop the least recently folded rows down to 90% of it (so this sort runs
+    // once per many intervals). The rows' order, which ties in sorting keep, is left alone.
+    const keys = [...into.keys()].sort((x, y) => (total.lastFold.get(x) ?? 0) - (total.lastFold.get(y) ?? 0));
+    const drop = into.size - Math.floor(maxRows * 0.9);
+    for (let i = 0; i < drop; i++) {
+      into.delete(keys[i]!);
+      total.lastFold.delete(keys[i]!);
     }
-    return dropped;
+    return drop;
   }
+
+  /** Bounded whole-run tables: the fold each row was last part of (foldInto's maxRows). */
+  private readonly lastFold = new Map<CellValue, number>();
+  private foldCount = 0;
 
   /** Builds the sample (merging under the group-by key, sorting) and clears the table. */
   takeSample(clear = true): Sample {
