@@ -91,6 +91,9 @@ export function hasOutputOptions(o: Options): boolean {
   return o.configFile !== null || o.configOverrides.length > 0 || o.outputFile !== null || o.outputMaxMb !== null || o.outputKeep !== null;
 }
 
+/** Shortest table interval (-d), in ms. */
+export const MIN_DELAY_MS = 100;
+
 const WITH_VALUE = new Set(['r', 'w', 'v', 'n', 'M', 'd', 's', 'B', 'D', 'T', 't', 'c', 'o', 'p']);
 const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['read', 'readFile'],
@@ -197,7 +200,8 @@ function apply(o: Options, key: string, v: string): void {
     case 'd':
     case 'delayMs':
       o.delayMs = num('-d', v);
-      if (o.delayMs === 0) throw new UsageError('option -d needs a positive interval in milliseconds');
+      // A table per millisecond is not a monitor: -d 0.001 live wrote hundreds of MB of tables.
+      if (o.delayMs < MIN_DELAY_MS) throw new UsageError(`option -d needs an interval of at least ${MIN_DELAY_MS} ms, got '${v}'`);
       break;
     case 's':
     case 'snaplen':
@@ -400,7 +404,7 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --node-name NAME       --lifecycle: node_name in JSON records (default: the host name)
   -n N                   stop after N events
   -M SECONDS             stop after SECONDS of capture time
-  -d MS                  table refresh interval in ms (default 2000)
+  -d MS                  table refresh interval in ms (default 2000, at least 100)
   -pc, -pcontainer       add container columns to process views (with --events: sysdig -pc's line)
   -s BYTES               I/O bytes captured per event (default 80)
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)
@@ -427,4 +431,5 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --time-iso8601         alert times in ISO 8601
   --all-events           accepted for Falco compatibility (every event is evaluated)
   -pc, -pk               append container / Kubernetes fields to alert outputs, as Falco does
+  --version              print tsysdig's version
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

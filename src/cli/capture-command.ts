@@ -144,6 +144,9 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   return { events: session.counted, written: writer?.written ?? 0, signal: stopSignal };
 }
 
+/** Most rows the whole-run table of a live --raw/--json run keeps (docs/compat.md). */
+export const LIVE_TOTAL_ROWS = 5000;
+
 /** A view's samples as --raw text or --json documents. */
 function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, out: OutputBuffer | null, filter: string): void {
   const live = session.live;
@@ -153,6 +156,8 @@ function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, 
     filter,
     tag: run.tag ?? 'default',
     keepTotals: true,
+    // Live runs have no end to the processes they see: the whole-run table keeps the most recent ones.
+    maxTotalRows: live ? LIVE_TOTAL_ROWS : undefined,
     finalOnly: run.finalOnly === true,
     onSample: (sample, info) => {
       run.onSample?.(sample, info, runner.grouping);

@@ -26,20 +26,35 @@ function fail(msg: string, code = EXIT_FAILURE): number {
 export async function main(argv: string[]): Promise<number> {
   try {
     let opts = parseArgs(argv);
+    /** `npm start`'s notice (why the demo is shown): inside the screen when there is one, else on stderr. */
+    let startNotice: string | null = null;
     if (opts.start) {
       // `npm start`: live when possible, else the demo capture, said in one line.
       const { planStart } = await import('./start.js');
       const plan = planStart(opts);
-      if (plan.notice !== null) process.stderr.write(plan.notice + '\n');
+      startNotice = plan.notice;
       opts = plan.options;
       // Without a terminal (CI, a pipe) there is no screen to draw: print the table instead.
       if (!process.stdout.isTTY && !opts.raw && !opts.json && !opts.events) opts = { ...opts, raw: true, finalOnly: opts.readFile !== null, durationS: opts.readFile === null && opts.durationS === 0 ? 3 : opts.durationS };
+      const toScreen = !opts.raw && !opts.json && !opts.events && opts.writeFile === null;
+      if (startNotice !== null && !toScreen) process.stderr.write(startNotice + '\n');
     }
     if (opts.help) {
       process.stdout.write(USAGE + '\n');
       return EXIT_OK;
     }
-    if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    if (opts.version) {
+      const { tsysdigVersion } = await import('./version.js');
+      process.stdout.write(`tsysdig ${tsysdigVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (opts.raw && opts.json) throw new UsageError('choose one of --raw and --json');
+    // A capture that cannot be read is said in one line before any screen or table.
+    if (opts.readFile !== null && !opts.listFields && !opts.listViews) {
+      const { checkCaptureFile, checkNotInput } = await import('../capture/capture-check.js');
+      await checkCaptureFile(opts.readFile);
+      if (opts.writeFile !== null) await checkNotInput(opts.readFile, opts.writeFile);
+    }
     // Output configuration (-c/-o/--output-*): a bad key stops here, before any capture is opened.
     if (hasOutputOptions(opts)) {
       const { outputConfigFromOptions } = await import('../output/cli-config.js');
@@ -86,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
-    return await runUi(opts);
+    return await runUi(opts, startNotice?.replace(/^tsysdig: /, ''));
   } catch (err) {
     return reportError(err);
   }
@@ -183,10 +198,12 @@ export function warnOnce(): (msg: string) => void {
 /** One line for any failure; a stack trace only with TSYSDIG_DEBUG=1. */
 export function reportError(err: unknown): number {
   if (process.env.TSYSDIG_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? err.message}\n`);
-  if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_USAGE);
+  // A usage mistake is one line and where to look, not the whole usage.
+  if (err instanceof UsageError) return fail(`${err.message}${/tsysdig --/.test(err.message) ? '' : '; see tsysdig --help'}`, EXIT_USAGE);
   if (err instanceof LiveError) return fail(err.oneLine(), EXIT_FAILURE);
   if (err instanceof FilterError) return fail(`bad filter: ${err.message}`, EXIT_USAGE);
   if (err instanceof CaptureError) return fail(`capture error: ${err.message}`, EXIT_FAILURE);
+  if (err instanceof Error && err.name === 'CaptureOpenError') return fail(err.message, EXIT_FAILURE);
   if (err instanceof CaptureWriteError) return fail(err.message, EXIT_FAILURE);
   if (err instanceof ViewFileError || err instanceof ViewConfigError) return fail(`bad view: ${err.message}`, EXIT_USAGE);
   if (err instanceof Error && err.name === 'RulesFileError') return fail(err.message, EXIT_FAILURE);

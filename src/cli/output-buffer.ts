@@ -1,3 +1,4 @@
+import { escapeControls } from '../format/control-text.js';
 import { encodeText } from '../output/encode.js';
 
 /**
@@ -14,6 +15,10 @@ export interface LineSink {
  * capture reach the terminal unchanged (characters up to U+00FF are single
  * bytes; anything above, such as an emoji in a lifecycle line, is UTF-8). Honors back-pressure and a closed pipe
  * (`tsysdig … | head` ends quietly).
+ *
+ * On a terminal, control characters print as '.' (escapeControls): a
+ * process name or argument from a capture must not retitle the window or
+ * clear the screen. A pipe or file gets the bytes sysdig prints.
  */
 export class OutputBuffer implements LineSink {
   private parts: string[] = [];
@@ -23,6 +28,7 @@ export class OutputBuffer implements LineSink {
   constructor(
     private readonly stream: NodeJS.WritableStream = process.stdout,
     private readonly limit = 1 << 16,
+    private readonly escape = (stream as NodeJS.WriteStream).isTTY === true,
   ) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') this.closed = true;
@@ -48,6 +54,7 @@ export class OutputBuffer implements LineSink {
 
   line(s: string): void {
     if (this.closed) return;
+    if (this.escape) s = escapeControls(s);
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= this.limit) this.drainSync();
@@ -64,9 +71,19 @@ export class OutputBuffer implements LineSink {
   async flush(): Promise<void> {
     if (this.size > 0) this.drainSync();
     if (this.closed) return;
+    // A reader that goes away while we wait for 'drain' (`| (sleep 1; head -1)`) never drains:
+    // the EPIPE error (or close) ends the wait too, or Node would exit 13 on the pending promise.
     await new Promise<void>((resolve) => {
-      if (this.stream.write('')) resolve();
-      else this.stream.once('drain', () => resolve());
+      if (this.stream.write('')) return resolve();
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
     });
   }
 }

@@ -69,7 +69,9 @@ export function formatEventLine(ev: ScapEvent, engine: StateEngine): string {
   // seen) still shows the thread the parser created for it, as sysdig looks it up on demand.
   const t = engine.thread ?? engine.threads.get(ev.tid) ?? null;
   const proc = t !== null ? t.comm : '<NA>';
-  const tid = t !== null ? String(t.tid) : '<NA>';
+  // Without a thread (context switches of the idle task or of threads never seen, page
+  // faults, hot-plug, notifications) sysdig still prints the event header's thread id.
+  const tid = t !== null ? String(t.tid) : String(ev.tid);
   const dir = (ev.type & 1) === 0 ? '>' : '<';
   return `${ev.num} ${formatTimeOfDay(ev)} ${ev.cpu} ${proc} (${tid}) ${dir} ${eventTypeName(ev)} ${eventInfoText(ev, engine)}`;
 }

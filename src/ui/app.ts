@@ -23,7 +23,8 @@ import { isNumericType, type CellValue, type Sample } from '../view/table.js';
 import type { ViewAction, ViewColumn, ViewDef } from '../view/view-def.js';
 import type { ViewRegistry } from '../view/view-loader.js';
 import type { SampleInfo } from '../view/view-runner.js';
-import { ActionError, substituteCommand } from './actions.js';
+import { ActionError, prepareAction, type PreparedAction } from './actions.js';
+import { escapeControls } from '../format/control-text.js';
 import { C } from './colors.js';
 import { ListConsumer, TableConsumer, type Consumer } from './consumers.js';
 import { DigConsumer } from './dig-view.js';
@@ -63,6 +64,8 @@ export interface AppConfig {
   /** Column tag: 'containers' with -pc, else 'default'. */
   tag: string;
   version: string;
+  /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
+  notice?: string;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -120,6 +123,8 @@ export class App {
   private headerHit: HeaderHit = { filterStart: 0, filterEnd: 0 };
   private renderTimer: NodeJS.Timeout | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
+  /** Live echo/dig: redraws when new lines arrived (no sample drives a text screen). */
+  private liveTextTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private lastClick = { time: 0, x: -1, y: -1 };
   private busy = false;
@@ -131,6 +136,7 @@ export class App {
     this.d = cfg.display;
     this.screen = cfg.view;
     this.textView = new TextView(() => this.text.lines, false, () => this.text.generation);
+    this.notice = cfg.notice ?? null;
     this.session = new Session(
       cfg.source,
       {
@@ -185,6 +191,7 @@ export class App {
 
   /** (Re)starts the current screen's run: csysdig's start() + restart_capture(). */
   private startScreen(): void {
+    this.disarmLiveText();
     this.screenError = null;
     this.heldSample = null;
     this.rate = null;
@@ -206,6 +213,7 @@ export class App {
         const wrap = this.screen === ECHO_SCREEN;
         this.textView = new TextView(() => this.text.lines, wrap, () => this.text.generation);
         this.textView.follow = live;
+        if (live) this.armLiveText();
         this.session.start((engine) => {
           const c =
             this.screen === DIG_SCREEN
@@ -437,6 +445,26 @@ export class App {
     }, wait);
   }
 
+  /**
+   * Live echo and dig fill their text buffer from events, with no sample to
+   * announce it: check a few times a second whether lines arrived and redraw.
+   */
+  private armLiveText(): void {
+    let gen = this.text.generation;
+    let n = this.text.lines.length;
+    this.liveTextTimer = setInterval(() => {
+      if (this.text.generation === gen && this.text.lines.length === n) return;
+      gen = this.text.generation;
+      n = this.text.lines.length;
+      this.dataChanged();
+    }, DATA_REDRAW_MS * 2);
+  }
+
+  private disarmLiveText(): void {
+    if (this.liveTextTimer !== null) clearInterval(this.liveTextTimer);
+    this.liveTextTimer = null;
+  }
+
   /** While a replay is read, redraw the progress a few times a second. */
   private armProgress(): void {
     if (this.progressTimer !== null || this.session.live) return;
@@ -541,7 +569,11 @@ export class App {
         return true;
       case 'backspace':
       case 'C-h':
-        this.drillUp();
+        // At the top there is nothing to go back to: Backspace clears the text filter and search shown in the header.
+        if (!this.drillUp() && (this.manualFilter !== '' || this.searchText !== '') && !this.filterIsSysdig) {
+          this.searchText = '';
+          this.applyFreeText('');
+        }
         return true;
       case 'f12':
       case 'S-f12':
@@ -881,25 +913,31 @@ export class App {
     const s = this.table.sample;
     const row = this.table.selectedRow();
     if (s === null || row === null) return;
-    let cmd: string;
+    let cmd: PreparedAction;
     try {
-      cmd = substituteCommand(a.command, s.columns, s.keyColumn, row);
+      cmd = prepareAction(a.command, s.columns, s.keyColumn, row);
     } catch (err) {
       this.notice = err instanceof ActionError ? `action: ${err.message}` : String(err);
       this.render();
       return;
     }
+    // A replay's values describe the recorded machine: a PID there may be nothing, or another process, here.
+    const replay = !this.session.live;
     this.busy = true;
     try {
       await this.d.suspend(async (io) => {
-        if (a.askConfirmation) {
-          io.write(`Confirm command '${cmd}'? [y/N] `);
+        if (replay) {
+          io.write(`This row comes from the capture ${escapeControls(this.cfg.source.name)}: its PID and other values are the recorded machine's;\n`);
+          io.write('here that process may not exist, or may be another process.\n');
+        }
+        if (a.askConfirmation || replay) {
+          io.write(`Confirm command '${cmd.display}'? [y/N] `);
           const k = await io.key();
           io.write('\n');
           if (k !== 'y' && k !== 'Y') return;
         }
         io.cooked(true);
-        const r = spawnSync('/bin/sh', ['-c', cmd], { stdio: 'inherit' });
+        const r = spawnSync('/bin/sh', ['-c', cmd.script], { stdio: 'inherit', env: { ...process.env, ...cmd.env } });
         io.cooked(false);
         if (r.error !== undefined) io.write(`tsysdig: cannot run the command: ${r.error.message}\n`);
         if (a.waitFinish) {
@@ -1023,6 +1061,8 @@ export class App {
       selection: selectionText(this.hierarchy, (id) => this.isSpectroId(id)),
       source: this.sourceText(),
       filter: this.completeFilter(),
+      textFilter: !this.filterIsSysdig ? this.manualFilter : '',
+      search: this.searchText,
       paused: this.paused,
       status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, drops: this.cfg.source.stats().drops }),
     });
@@ -1102,6 +1142,7 @@ export class App {
     this.quitting = true;
     if (this.renderTimer !== null) clearTimeout(this.renderTimer);
     if (this.progressTimer !== null) clearInterval(this.progressTimer);
+    this.disarmLiveText();
     this.renderTimer = null;
     this.progressTimer = null;
     void this.session.stop().finally(() => this.resolveQuit?.(code));

@@ -32,6 +32,7 @@ export const TABLE_MENU: MenuItem[] = [
   { key: 'F12', label: 'Spectro', action: 'f12' },
   { key: 'CTRL+F', label: 'Search', action: 'C-f' },
   { key: 'p', label: 'Pause', action: 'p' },
+  { key: 'q', label: 'Quit', action: 'q' },
 ];
 
 export const TEXT_MENU: MenuItem[] = [
@@ -42,6 +43,7 @@ export const TEXT_MENU: MenuItem[] = [
   { key: 'Bak', label: 'Back', action: 'backspace' },
   { key: 'c', label: 'Clear', action: 'c' },
   { key: 'CTRL+G', label: 'Goto', action: 'C-g' },
+  { key: 'q', label: 'Quit', action: 'q' },
 ];
 
 export const SPECTRO_MENU: MenuItem[] = [
@@ -50,6 +52,7 @@ export const SPECTRO_MENU: MenuItem[] = [
   { key: 'p', label: 'Pause', action: 'p' },
   { key: 'Bak', label: 'Back', action: 'backspace' },
   { key: 'PgUp/PgDn', label: 'Scroll', action: 'pageup' },
+  { key: 'q', label: 'Quit', action: 'q' },
 ];
 
 export function renderMenu(cv: Canvas, y: number, items: readonly MenuItem[]): MenuHit[] {

@@ -11,6 +11,10 @@ export interface HeaderInfo {
   selection: string;
   source: string;
   filter: string;
+  /** The F4 text filter narrowing the rows ('' when none). */
+  textFilter: string;
+  /** The CTRL+F search text ('' when none). */
+  search: string;
   paused: boolean;
   /** Right-aligned on the first line (events/s, drops, progress). */
   status: string;
@@ -44,6 +48,16 @@ export function renderHeader(cv: Canvas, h: HeaderInfo): HeaderHit {
   const filterStart = k;
   k = cv.text(k, 1, 'Filter: ', C.label);
   const flt = h.filter === '' ? 'none' : h.filter;
-  cv.text(k, 1, flt, C.normal, Math.max(0, w - k - 1));
+  const end = cv.text(k, 1, flt, C.normal, Math.max(0, w - k - 1));
+  // The row narrowing a person typed (F4 text, CTRL+F search) stays visible once the prompt is closed.
+  let x = end + 1;
+  for (const [label, text] of [
+    ['Text filter: ', h.textFilter],
+    ['Search: ', h.search],
+  ] as const) {
+    if (text === '' || x >= w) continue;
+    x = cv.text(x, 1, label, C.label, Math.max(0, w - x));
+    x = cv.text(x, 1, text, C.accent, Math.max(0, w - x)) + 1;
+  }
   return { filterStart, filterEnd: k + flt.length };
 }

@@ -7,9 +7,9 @@
  * SIGHUP and SIGINT, and on any uncaught error, which is then printed as one
  * line once the normal screen is back.
  */
-import { readFileSync } from 'node:fs';
 import type { Options } from '../cli/args.js';
 import { UsageError } from '../cli/args.js';
+import { tsysdigVersion } from '../cli/version.js';
 import { FieldRegistry } from '../fields/registry.js';
 import type { EventContext } from '../fields/types.js';
 import { compileFilter } from '../filter/index.js';
@@ -22,26 +22,23 @@ export { App } from './app.js';
 export type { EventSource } from '../session/event-source.js';
 export { ReplaySource } from '../session/replay-source.js';
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '';
-  } catch {
-    return '';
-  }
-}
-
 function oneLine(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   return m.replace(/\s*\n\s*/g, ' ');
 }
 
-export async function runUi(opts: Options): Promise<number> {
+/** `notice`: a line the user must see (why the demo capture is shown), drawn inside the screen. */
+export async function runUi(opts: Options, notice?: string): Promise<number> {
   // Everything that can fail for a plain reason fails here, before the screen is taken.
   const views = loadViews(opts.viewsDirs);
   const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
   if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
-  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('the full-screen UI needs a terminal; use --raw or --json for text output');
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('the full-screen UI needs a terminal; use tsysdig --raw or --json for text output');
+  // A terminal without cursor addressing can't draw the screen: say so instead of filling it with escapes.
+  const termName = process.env.TERM ?? '';
+  if (termName === '' || termName === 'dumb' || termName === 'unknown') {
+    throw new UsageError(`the full-screen UI needs a terminal that can move the cursor (TERM=${termName === '' ? 'unset' : termName}); use tsysdig --raw or --json for text output`);
+  }
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
@@ -105,7 +102,8 @@ export async function runUi(opts: Options): Promise<number> {
       count: opts.count,
       durationS: opts.durationS,
       tag: opts.containerColumns ? 'containers' : 'default',
-      version: version(),
+      version: tsysdigVersion(),
+      ...(notice !== undefined ? { notice } : {}),
     });
     const a = app;
     term.handlers({

@@ -141,9 +141,20 @@ export class Terminal implements Display {
     this.screen.on('mouse', (m: blessed.MouseData) => {
       if (!this.suspended) this.onMouse({ x: m.x, y: m.y, action: m.action });
     });
+    this.sgrMouse();
     this.screen.on('resize', () => {
       if (!this.suspended) this.onResize();
     });
+  }
+
+  /**
+   * SGR (1006) mouse reports: blessed asks xterm-likes for the X10/UTF-8
+   * encodings, whose coordinates end at column 223 (X10) or come garbled;
+   * SGR reports any column as decimal text, which blessed decodes too.
+   */
+  private sgrMouse(): void {
+    const p = this.screen.program as unknown as { setMouse(opts: Record<string, boolean>, enable: boolean): void };
+    p.setMouse({ sgrMouse: true }, true);
   }
 
   get width(): number {
@@ -199,6 +210,7 @@ export class Terminal implements Display {
         input.resume();
         this.screen.enter();
         p.enableMouse();
+        this.sgrMouse();
         this.screen.alloc(true);
         this.suspended = false;
       }

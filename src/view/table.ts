@@ -22,6 +22,7 @@ import type { EventContext, FieldExtractor } from '../fields/types.js';
 import type { StateEngine } from '../state/engine.js';
 import type { Aggregation, ViewColumn } from './view-def.js';
 import { SyntheticEvent } from './synthetic-event.js';
+import { fieldValueText } from '../fields/render.js';
 
 export type CellValue = number | string;
 
@@ -172,11 +173,21 @@ function defaultValue(type: ParamType, pf: PrintFormat): CellValue | null {
   }
 }
 
-function toCell(v: number | bigint | string | boolean, numeric: boolean): CellValue {
+/**
+ * A non-numeric column keeps text: a value the field hands out as a number
+ * (an IPv4 address as a 32-bit integer) is kept in its field's own text form
+ * (dotted quad), never as the integer's decimal digits.
+ */
+function cellTextOf(c: TableColumn, v: number | bigint | string | boolean): string {
+  return typeof v === 'string' ? v : fieldValueText(c.extractor.info, v);
+}
+
+function toCell(v: number | bigint | string | boolean, numeric: boolean, c: TableColumn): CellValue {
+  if (!numeric) return cellTextOf(c, v);
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  return numeric ? Number(v) : v;
+  return Number(v);
 }
 
 /** Integer division as C does it for the table's integer types. */
@@ -288,12 +299,12 @@ export class ViewTable {
         cnt = 0;
       }
       if (j === 0) {
-        inp.key = toCell(v, numeric[0]!);
+        inp.key = toCell(v, numeric[0]!, c);
         continue;
       }
       const i = j - 1;
       if (numeric[j]) inp.nums[i] = typeof v === 'number' ? v : Number(v);
-      else inp.strs[i] = typeof v === 'string' ? v : String(v);
+      else inp.strs[i] = cellTextOf(c, v);
       inp.cnts[i] = cnt;
     }
     addRow(this.rows, inp, this.preKinds, false);
@@ -326,9 +337,38 @@ export class ViewTable {
   }
 
   /** Folds this table's rows into `total` (used to keep whole-capture totals across intervals). */
-  foldInto(total: ViewTable): void {
-    for (const r of this.rows.values()) addRow(total.rows, r, total.preKinds, true);
+  /**
+   * Adds this interval's rows to `total`. With `maxRows`, `total` keeps at
+   * most that many rows, dropping those no event touched for the longest
+   * time: rows of processes that exited (already shown in their intervals),
+   * or long idle. An idle process still alive at the end comes back in the
+   * final table through the thread-table pass, with what it did since. A
+   * live run with a fork loop otherwise grows the whole-run table forever.
+   * Returns the number of rows dropped.
+   */
+  foldInto(total: ViewTable, maxRows = Infinity): number {
+    const into = total.rows;
+    const bounded = maxRows !== Infinity;
+    const gen = bounded ? ++total.foldCount : 0;
+    for (const r of this.rows.values()) {
+      addRow(into, r, total.preKinds, true);
+      if (bounded) total.lastFold.set(r.key, gen);
+    }
+    if (!bounded || into.size <= maxRows) return 0;
+    // Over the bound: drop the least recently folded rows down to 90% of it (so this sort runs
+    // once per many intervals). The rows' order, which ties in sorting keep, is left alone.
+    const keys = [...into.keys()].sort((x, y) => (total.lastFold.get(x) ?? 0) - (total.lastFold.get(y) ?? 0));
+    const drop = into.size - Math.floor(maxRows * 0.9);
+    for (let i = 0; i < drop; i++) {
+      into.delete(keys[i]!);
+      total.lastFold.delete(keys[i]!);
+    }
+    return drop;
   }
+
+  /** Bounded whole-run tables: the fold each row was last part of (foldInto's maxRows). */
+  private readonly lastFold = new Map<CellValue, number>();
+  private foldCount = 0;
 
   /** Builds the sample (merging under the group-by key, sorting) and clears the table. */
   takeSample(clear = true): Sample {

@@ -214,6 +214,9 @@ interface ViewLocations {
 
 const locations = new WeakMap<ViewDef, ViewLocations>();
 
+/** Widest column a view may ask for (wider than any terminal). */
+export const MAX_COLSIZE = 4096;
+
 type Value = string | number | boolean | null | Record<string, unknown>[] | string[];
 
 class FileParser {
@@ -258,7 +261,9 @@ class FileParser {
   }
 
   parse(): ViewDef {
-    this.doc = yaml().parseDocument(this.text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: true });
+    // uniqueKeys: false — the yaml package checks duplicates pairwise (50,000 keys took 23 s);
+    // readMap finds them with a set, and stops at the first unknown key anyway.
+    this.doc = yaml().parseDocument(this.text, { lineCounter: this.lc, prettyErrors: false, uniqueKeys: false });
     const err = this.doc.errors[0];
     if (err) {
       const line = this.lc.linePos(err.pos[0]).line;
@@ -318,6 +323,7 @@ class FileParser {
     const lines: Record<string, number> = {};
     const mapLine = this.line(map);
     const at = (k: string) => (keyPath ? `${keyPath}.${k}` : k);
+    const seen = new Set<string>();
     for (const pair of map.items as Pair<unknown, unknown>[]) {
       const keyNode = this.deref(pair.key, keyPath, mapLine);
       const keyLine = this.line(keyNode, mapLine);
@@ -325,6 +331,8 @@ class FileParser {
         this.fail(keyLine, keyPath, `keys must be plain names, got ${this.describe(keyNode)}`);
       }
       const key = keyNode.value;
+      if (seen.has(key)) this.fail(keyLine, '', `YAML syntax error: duplicate key '${key}'`);
+      seen.add(key);
       const spec = specs[key];
       if (!spec) {
         const hint = closest(key, Object.keys(specs));
@@ -362,7 +370,8 @@ class FileParser {
         if (typeof scalar !== 'boolean') bad('true or false');
         return scalar as boolean;
       case 'colsize':
-        if (typeof scalar !== 'number' || !Number.isInteger(scalar) || scalar < 0) bad('a column width (an integer >= 0)');
+        // A width the screen can hold: 2147483648 or 1e308 made the UI die building the row text.
+        if (typeof scalar !== 'number' || !Number.isInteger(scalar) || scalar < 0 || scalar > MAX_COLSIZE) bad(`a column width (an integer from 0 to ${MAX_COLSIZE})`);
         return scalar as number;
       case 'enum':
         if (typeof scalar !== 'string' || !spec.values!.includes(scalar)) {
@@ -607,16 +616,52 @@ export function loadViews(dirs: string[], options: LoadViewsOptions = {}): ViewR
  * command line loads every view to check drill-down targets. A stale or
  * unreadable cache is simply ignored; a file that changed is parsed again.
  */
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isStrs = (x: unknown): boolean => Array.isArray(x) && x.every(isStr);
+const isBool = (x: unknown): boolean => typeof x === 'boolean';
+const isNum = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/** Whether a cache entry has the shape parseViewFile produces (anything else is parsed again). */
+function isCachedEntry(e: unknown): boolean {
+  if (!isObj(e) || !isNum(e.size) || !isNum(e.mtimeMs) || !isObj(e.loc) || !isNum(e.loc.idLine) || !isNum(e.loc.drilldownTargetLine)) return false;
+  const v = e.view;
+  if (!isObj(v)) return false;
+  if (![v.id, v.name, v.description, v.filter, v.source].every(isStr) || ![v.tips, v.tags, v.appliesTo].every(isStrs)) return false;
+  if (!VIEW_TYPES.includes(v.viewType as ViewDef['viewType']) || ![v.isRoot, v.useDefaults, v.isHidden, v.drilldownIncreaseDepth].every(isBool)) return false;
+  if (!(v.drilldownTarget === null || isStr(v.drilldownTarget)) || !(v.spectroType === null || isStr(v.spectroType))) return false;
+  if (!Array.isArray(v.columns) || v.columns.length === 0 || !Array.isArray(v.actions)) return false;
+  for (const c of v.columns as unknown[]) {
+    if (!isObj(c) || ![c.name, c.field, c.description].every(isStr) || !isStrs(c.tags) || ![c.isKey, c.isGroupbyKey, c.isSorting].every(isBool)) return false;
+    if (!Number.isInteger(c.colsize) || (c.colsize as number) < -1 || (c.colsize as number) > MAX_COLSIZE) return false;
+    if (!AGGREGATIONS.includes(c.aggregation as Aggregation) || !AGGREGATIONS.includes(c.groupbyAggregation as Aggregation)) return false;
+    if (!(c.filterField === null || isStr(c.filterField))) return false;
+  }
+  for (const a of v.actions as unknown[]) {
+    if (!isObj(a) || ![a.hotkey, a.command, a.description].every(isStr) || ![a.askConfirmation, a.waitFinish].every(isBool)) return false;
+  }
+  return true;
+}
+
 class ParsedViewCache {
   private readonly path = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tsysdig', 'views-v1.json');
   private entries: Record<string, { size: number; mtimeMs: number; view: ViewDef; loc: ViewLocations }> = {};
   private dirty = false;
 
   constructor() {
+    let text: string | null = null;
     try {
-      this.entries = JSON.parse(fs.readFileSync(this.path, 'utf8')) as typeof this.entries;
+      text = fs.readFileSync(this.path, 'utf8');
     } catch {
-      this.entries = {};
+      return; // no cache yet
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) this.entries = parsed as typeof this.entries;
+      else this.dirty = true;
+    } catch {
+      // A cache that does not parse is rewritten from the view files.
+      this.dirty = true;
     }
   }
 
@@ -624,7 +669,11 @@ class ParsedViewCache {
     const abs = path.resolve(file);
     const st = fs.statSync(abs);
     const hit = this.entries[abs];
-    if (hit !== undefined && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+    if (hit !== undefined && !isCachedEntry(hit)) {
+      // A damaged entry (edited by hand, written by another version) is parsed again and rewritten.
+      delete this.entries[abs];
+      this.dirty = true;
+    } else if (hit !== undefined && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
       const view: ViewDef = { ...hit.view, source: shown };
       locations.set(view, hit.loc);
       return view;

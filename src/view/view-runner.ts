@@ -37,6 +37,8 @@ export interface RunnerOptions {
   tag: string;
   /** Whether to keep whole-capture totals for a final table (replays). */
   keepTotals: boolean;
+  /** Live: most rows the whole-run table keeps (rows folded longest ago leave first); default unbounded. */
+  maxTotalRows?: number;
   /**
    * Replays only: skip the per-interval samples and produce just the
    * whole-capture table, which is exactly what csysdig does for a file
@@ -59,6 +61,8 @@ export class ViewRunner {
   private lastTsLo = 0;
   private sampleEvents = 0;
   private totalEvents = 0;
+  /** Rows the bounded whole-run table let go (maxTotalRows). */
+  totalRowsDropped = 0;
 
   constructor(
     readonly view: ViewDef,
@@ -97,7 +101,7 @@ export class ViewRunner {
   }
 
   private flushInterval(tsBig: bigint, ts: number): void {
-    if (this.total !== null) this.interval.foldInto(this.total);
+    if (this.total !== null) this.totalRowsDropped += this.interval.foldInto(this.total, this.opts.maxTotalRows ?? Infinity);
     this.interval.processThreadTable(tsBig);
     const sample = this.interval.takeSample();
     this.opts.onSample(sample, {
@@ -116,7 +120,7 @@ export class ViewRunner {
     const total = this.opts.finalOnly === true ? this.interval : this.total;
     if (total === null) return;
     if (total !== this.interval) {
-      this.interval.foldInto(total);
+      this.totalRowsDropped += this.interval.foldInto(total, this.opts.maxTotalRows ?? Infinity);
       this.interval.takeSample();
     }
     total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));

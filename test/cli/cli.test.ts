@@ -127,9 +127,9 @@ describe('bad input', () => {
     const noise = join(tmp, 'noise.scap');
     writeFileSync(noise, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) & 255)));
     for (const [file, pat] of [
-      [join(tmp, 'missing.scap'), /no such file/],
-      [empty, /capture error: empty capture/],
-      [noise, /capture error: /],
+      [join(tmp, 'missing.scap'), /^tsysdig: cannot open capture .*missing\.scap: no such file$/],
+      [empty, /^tsysdig: cannot open capture .*empty\.scap: empty file$/],
+      [noise, /^tsysdig: cannot open capture .*noise\.scap: not a capture file/],
     ] as const) {
       const r = runCli(['--raw', '-r', file]);
       expect(r.status).not.toBe(0);

@@ -22,7 +22,7 @@ const SEC = 1_000_000_000n;
 const AT_FDCWD = -100;
 
 /** Encodes one parameter value by its table type (missing values are zeros / empty). */
-function encode(type: ParamType, v: Value | undefined): Buffer {
+export function encode(type: ParamType, v: Value | undefined): Buffer {
   const b = new Bytes();
   switch (type) {
     case ParamType.INT64:

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FieldRegistry } from '../../src/fields/registry.js';
-import { ActionError, shellQuote, substituteCommand } from '../../src/ui/actions.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionError, prepareAction, shellQuote, substituteCommand } from '../../src/ui/actions.js';
 import type { SampleRow, TableColumn } from '../../src/view/table.js';
 import type { ViewColumn } from '../../src/view/view-def.js';
 
@@ -41,5 +45,26 @@ describe('view actions', () => {
     const row: SampleRow = { key: 1, values: [1], counts: [1] };
     expect(() => substituteCommand('less %fd.name', [col('proc.pid')], null, row)).toThrow(ActionError);
     expect(() => substituteCommand('less %fd.name', [col('proc.pid')], null, row)).toThrow("field 'fd.name' not found in this view");
+  });
+
+  it('no quoting in an action makes a value shell syntax (hostile process names, issue 15)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsysdig-action-'));
+    const pwned = join(dir, 'pwned');
+    const cols = [col('proc.name'), col('proc.exeline')];
+    const hostile = [`$(touch ${pwned})`, `\`touch ${pwned}\``, `x'; touch ${pwned}; echo '`, `x"; touch ${pwned}; echo "`, `\\" ; touch ${pwned} #`, 'caf\xc3\xa9'];
+    for (const name of hostile) {
+      const row: SampleRow = { key: 1, values: [name, 'a b'], counts: [1, 1] };
+      for (const cmd of ['printf %s %proc.name', 'printf %s "%proc.name"', "printf %s '%proc.name'", 'printf %s "$(printf %s %proc.name)"', 'printf %s "pre-%proc.name-post"', "printf %s 'pre-%proc.name-post'"]) {
+        const p = prepareAction(cmd, cols, null, row);
+        const r = spawnSync('/bin/sh', ['-c', p.script], { env: { ...process.env, ...p.env }, encoding: 'latin1' });
+        expect(existsSync(pwned), `${cmd} with ${name}`).toBe(false);
+        const want = Buffer.from(name, 'latin1').toString('latin1');
+        expect(r.stdout.replace(/^pre-|-post$/g, ''), `${cmd} with ${name}`).toBe(want);
+      }
+    }
+    // The confirmation shows the values, quoted for where they land.
+    const row: SampleRow = { key: 1, values: ['cu rl', 'a b'], counts: [1, 1] };
+    expect(prepareAction('kill %proc.name "%proc.exeline"', cols, null, row).display).toBe(`kill 'cu rl' "a b"`);
+    expect(prepareAction('kill %proc.name', cols, null, row).script).toBe('kill "$TSYSDIG_F1"');
   });
 });

@@ -65,7 +65,7 @@ run('tsysdig UI under tmux (160x45, libs_curl_google.scap)', () => {
     expect(tableRows(lines)).toHaveLength(32);
     expect(lines.some((l) => l.includes(CURL))).toBe(true);
     expect(position(lines)).toEqual({ pos: 1, total: 32 });
-    expect(lines[44]).toMatch(/^F1Help  F2Views F4FilterF5Echo  F6Dig   F7LegendF8ActionsF9Sort  F12SpectroCTRL\+FSearchp Pause +1\/32\(3\.1%\)$/);
+    expect(lines[44]).toMatch(/^F1Help  F2Views F4FilterF5Echo  F6Dig   F7LegendF8ActionsF9Sort  F12SpectroCTRL\+FSearchp Pause q Quit  +1\/32\(3\.1%\)$/);
 
     const golden = join(GOLDEN, 'ui', 'procs-160x45.txt');
     const text = maskScreen(lines).join('\n') + '\n';
@@ -166,7 +166,7 @@ run('tsysdig UI under tmux (160x45, libs_curl_google.scap)', () => {
     expect(d[3]).toMatch(/^211 17:35:48\.514632619 0 curl \(17497\) < execve res=0 exe=curl/);
     const events = d.slice(3, 44).filter((x) => x !== '');
     for (const e of events) expect(e).toMatch(/^\d+ \d\d:\d\d:\d\d\.\d{9} \d+ curl \(17497\) [<>] \w+/);
-    expect(d[44]).toMatch(/^F1Help  F2View AsCTRL\+FSearchp Pause BakBack  c Clear CTRL\+GGoto +0\/1196\(0\.0%\)$/);
+    expect(d[44]).toMatch(/^F1Help  F2View AsCTRL\+FSearchp Pause BakBack  c Clear CTRL\+GGoto  q Quit +0\/1196\(0\.0%\)$/);
     s.keys('BSpace');
     await s.waitForText(/^Viewing: Processes For: whole machine/);
   });

@@ -132,8 +132,11 @@ export class ScapWriter {
     if (!Number.isInteger(level) || level < -1 || level > 9) throw new RangeError(`gzip level ${level} is not an integer from -1 to 9`);
     let handle: FileHandle;
     try {
-      // 'w' = O_WRONLY | O_CREAT | O_TRUNC. The mode only applies to a new file: fchmod covers an existing one.
-      handle = await fsp.open(path, 'w', CAPTURE_FILE_MODE);
+      // O_NOFOLLOW: a symbolic link planted at the target (in /tmp, say) is refused, never
+      // followed to truncate and chmod whatever it points at. The mode only applies to a
+      // new file: fchmod below covers an existing one (the file itself, not a link's target).
+      const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fsc;
+      handle = await fsp.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, CAPTURE_FILE_MODE);
     } catch (err) {
       throw captureWriteError('create', path, err);
     }
