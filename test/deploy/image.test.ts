@@ -1,0 +1,87 @@
+/**
+ * The container image (scripts/build-image.sh), built here and run under the
+ * real dockerd the way the DaemonSet runs it (AGENT_RUNTIME: host PID and
+ * network namespaces, the host's /proc, /etc and /run under /host): tsysdig
+ * inside sees a process this test started on the host, with the same row as
+ * tsysdig on the host shows, and a busybox container started on the host with
+ * its name and image. Needs root, BPF and docker; skips with the reason otherwise.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { liveSkipReason } from '../live/harness.js';
+import { ensureDocker, removeContainers, runContainer, TEST_IMAGE } from '../helpers/docker.js';
+import { AGENT_IMAGE, ROOT, agentRunFlags, buildAgentImage, runAgentImage } from '../helpers/agent-image.js';
+
+const live = liveSkipReason();
+const docker = live === null ? await ensureDocker() : ({ ok: false, reason: live } as const);
+const built = docker.ok ? await buildAgentImage() : docker.reason;
+if (built !== null) console.log(`[test/deploy] image tests skipped: ${built}`);
+const describeIt = built === null ? describe : describe.skip;
+
+/** Columns of the procs view that describe a process rather than its activity in the interval. */
+const STABLE = ['PID', 'PPID', 'USER', 'TH', 'Command'];
+
+interface Doc {
+  final: boolean;
+  columns: { name: string }[];
+  rows: { keyText: string; cells: { text: string }[] }[];
+}
+
+function finalDoc(stdout: string): Doc {
+  const d = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Doc)
+    .find((x) => x.final);
+  if (!d) throw new Error(`no final document in: ${stdout.slice(0, 300)}`);
+  return d;
+}
+
+function row(d: Doc, key: string, cols: string[]): Record<string, string> | undefined {
+  const r = d.rows.find((x) => x.keyText === key);
+  if (!r) return undefined;
+  return Object.fromEntries(cols.map((c) => [c, r.cells[d.columns.findIndex((k) => k.name === c)]!.text]));
+}
+
+describeIt(`image ${AGENT_IMAGE}`, () => {
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await removeContainers();
+  });
+
+  it('inside, --raw -v procs lists a process started on the host, as tsysdig on the host lists it', async () => {
+    const marker = `agent-image-${process.pid}`;
+    // a host process with a recognizable command line, alive for the whole test
+    const sleeper = spawn('/bin/bash', ['-c', `exec -a ${marker} sleep 120`], { stdio: 'ignore' });
+    children.push(sleeper);
+    const pid = String(sleeper.pid);
+    const { flags, note } = await agentRunFlags();
+    if (note !== null) console.log(`[test/deploy] ${note}`);
+
+    const raw = await runAgentImage(flags, ['--raw', '-v', 'procs', '-M', '2', '-d', '1000', '--final']);
+    expect(raw.code, raw.stderr).toBe(0);
+    const line = raw.stdout.split('\n').find((l) => l.trim().split(/\s+/)[0] === pid);
+    expect(line, `pid ${pid} not in the container's table`).toBeDefined();
+    expect(line).toContain(marker);
+
+    const inside = await runAgentImage(flags, ['--json', '-v', 'procs', '-M', '2', '-d', '1000', '--final']);
+    expect(inside.code, inside.stderr).toBe(0);
+    const host = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tsysdig.js'), '--json', '-v', 'procs', '-M', '2', '-d', '1000', '--final'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(host.status, host.stderr).toBe(0);
+    const want = row(finalDoc(host.stdout), pid, STABLE);
+    expect(want, 'the host run must list the process too').toBeDefined();
+    expect(want!.USER).toBe('root');
+    expect(row(finalDoc(inside.stdout), pid, STABLE)).toEqual(want);
+  });
+
+  it('inside, -vcontainers shows a busybox container started on the host, with its name and image', async () => {
+    const c = await runContainer({ name: 'tsysdig-agent-image', workload: 'sleeper' });
+    const { flags } = await agentRunFlags();
+    const r = await runAgentImage(flags, ['--json', '-v', 'containers', '-M', '3', '-d', '1000', '--final']);
+    expect(r.code, r.stderr).toBe(0);
+    const got = row(finalDoc(r.stdout), c.shortId, ['NAME', 'IMAGE', 'ENGINE']);
+    expect(got, `container ${c.shortId} not listed inside`).toEqual({ NAME: c.name, IMAGE: TEST_IMAGE, ENGINE: 'docker' });
+  });
+});
