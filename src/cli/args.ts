@@ -37,7 +37,34 @@ export interface Options {
   snaplen: number;
   /** Include tsysdig's own activity in live data. */
   includeSelf: boolean;
+  // --- node agent (src/agent/) ---
+  /** --agent: headless live capture with rules, lifecycle, rotated capture and a health endpoint. */
+  agent: boolean;
+  /** -w DIR: seconds per rotated capture file (0: no rotation). */
+  rotateSeconds: number;
+  /** -w DIR: rotated capture files kept. */
+  rotateKeep: number;
+  /** Health and metrics endpoint (agent): port (0: any free port) and address. */
+  healthPort: number;
+  healthAddress: string;
+  /** --fetch-capture POD|NODE: a node agent's latest rotated capture, replayed here. */
+  fetchCapture: string | null;
+  /** --namespace for --fetch-capture (default tsysdig). */
+  namespace: string;
+  /** --capture-dir: the agent's rotated capture directory, for --fetch-capture. */
+  captureDir: string;
 }
+
+/** The agent's defaults (docs/kubernetes.md). */
+export const AGENT_DEFAULTS = {
+  /** 8765 is Falco's web server port; next to it, both agents can share a node. */
+  healthPort: 8766,
+  healthAddress: '127.0.0.1',
+  rotateSeconds: 60,
+  rotateKeep: 5,
+  captureDir: '/var/lib/tsysdig/captures',
+  namespace: 'tsysdig',
+};
 
 export class UsageError extends Error {}
 
@@ -52,6 +79,13 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['views', 'viewsDirs'],
   ['snaplen', 'snaplen'],
   ['buffer-mb', 'bufferMb'],
+  ['rotate-seconds', 'rotateSeconds'],
+  ['rotate-keep', 'rotateKeep'],
+  ['health-port', 'healthPort'],
+  ['health-address', 'healthAddress'],
+  ['fetch-capture', 'fetchCapture'],
+  ['namespace', 'namespace'],
+  ['capture-dir', 'captureDir'],
 ]);
 
 export function defaultOptions(): Options {
@@ -78,6 +112,14 @@ export function defaultOptions(): Options {
     bufferMb: 8,
     snaplen: 80,
     includeSelf: false,
+    agent: false,
+    rotateSeconds: 0,
+    rotateKeep: AGENT_DEFAULTS.rotateKeep,
+    healthPort: AGENT_DEFAULTS.healthPort,
+    healthAddress: AGENT_DEFAULTS.healthAddress,
+    fetchCapture: null,
+    namespace: AGENT_DEFAULTS.namespace,
+    captureDir: AGENT_DEFAULTS.captureDir,
   };
 }
 
@@ -124,6 +166,30 @@ function apply(o: Options, key: string, v: string): void {
       break;
     case 'viewsDirs':
       o.viewsDirs.push(v);
+      break;
+    case 'rotateSeconds':
+      o.rotateSeconds = num('--rotate-seconds', v);
+      if (o.rotateSeconds < 1) throw new UsageError('option --rotate-seconds needs at least 1 second');
+      break;
+    case 'rotateKeep':
+      o.rotateKeep = num('--rotate-keep', v);
+      if (!Number.isInteger(o.rotateKeep) || o.rotateKeep < 1) throw new UsageError('option --rotate-keep needs a whole number of files, at least 1');
+      break;
+    case 'healthPort':
+      o.healthPort = num('--health-port', v);
+      if (!Number.isInteger(o.healthPort) || o.healthPort > 65535) throw new UsageError(`option --health-port needs a port number, got '${v}'`);
+      break;
+    case 'healthAddress':
+      o.healthAddress = v;
+      break;
+    case 'fetchCapture':
+      o.fetchCapture = v;
+      break;
+    case 'namespace':
+      o.namespace = v;
+      break;
+    case 'captureDir':
+      o.captureDir = v;
       break;
     default:
       throw new UsageError(`unknown option ${key}`);
@@ -183,6 +249,9 @@ export function parseArgs(argv: readonly string[]): Options {
         case 'include-self':
           o.includeSelf = true;
           break;
+        case 'agent':
+          o.agent = true;
+          break;
         default:
           throw new UsageError(`unknown option --${name}`);
       }
@@ -240,6 +309,20 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --buffer-mb MB         live: size of the probe's ring buffer (default 8)
   --include-self         live: also capture tsysdig's own activity
   --views DIR            also load views from DIR (repeatable)
+
+ node agent (docs/kubernetes.md):
+  --agent                headless live capture: alerts and lifecycle as JSON lines on
+                         stdout, health on --health-address:--health-port, and with
+                         -w DIR a rotated capture (60 s files, 5 kept unless set below)
+  -w DIR --rotate-seconds N [--rotate-keep K]
+                         live: a new capture file in DIR every N seconds, the K newest
+                         kept (default 5), each complete (sysdig -r reads it)
+  --health-port PORT     agent: /healthz and /metrics (Prometheus) port (default 8766; 0: any)
+  --health-address ADDR  agent: address they listen on (default 127.0.0.1)
+  --fetch-capture POD|NODE
+                         replay the newest rotated capture of the agent on that pod or
+                         node (kubectl exec); --namespace NS (default tsysdig),
+                         --capture-dir DIR (default /var/lib/tsysdig/captures), -w FILE keeps it
   -l, --list             list the filter fields
   -h, --help             this help
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

@@ -20,16 +20,23 @@
  * event (procinfo included; with a filter, the events it keeps plus the
  * internal ones), and container events as their metadata arrives. It is
  * written in whole blocks and flushed every second, so a capture cut short
- * (SIGKILL, full disk) reads up to its last complete block.
+ * (SIGKILL, full disk) reads up to its last complete block. With `rotate`
+ * (--rotate-seconds/--rotate-keep), -w names a directory that keeps the last
+ * K files of N seconds each, every one a complete capture (RotatingWriter).
+ *
+ * `consumers` (the agent's rules, lifecycle, metrics) see every event after
+ * the state engine, as the view and the event printer do.
  */
 import type { CaptureSink } from '../capture/records.js';
 import { ScapWriter } from '../capture/writer/index.js';
+import { RotatingWriter } from '../capture/writer/rotating-writer.js';
 import { ContainerMetadataManager, requestMissingMetadata } from '../containers/index.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { EventCategory } from '../event/types.js';
 import { fieldRegistry } from '../fields/registry.js';
 import { formatEventLine, isInternalEvent } from '../format/event-line.js';
 import type { LiveStats } from '../live/live-source.js';
+import type { Consumer } from '../ui/consumers.js';
 import { StateEngine } from '../state/engine.js';
 import { sampleToJson } from '../view/json-output.js';
 import { rawTableLines } from '../view/raw-output.js';
@@ -54,6 +61,8 @@ export interface LiveRun {
   tag?: string;
   viewsDirs?: string[];
   writeFile?: string | null;
+  /** -w names a directory of rotated captures: a new file every `seconds`, the last `keep` kept. */
+  rotate?: { seconds: number; keep: number } | null;
   gzip?: boolean;
   snaplen?: number;
   bufferMb?: number;
@@ -64,7 +73,24 @@ export interface LiveRun {
   signal?: AbortSignal;
   /** Install SIGINT/SIGTERM/SIGHUP handlers that stop the capture cleanly (default true). */
   handleSignals?: boolean;
+  /** More consumers of every event (after the state engine); finish() when the capture stops. */
+  consumers?: Consumer[];
+  /** Called once the probe is loaded: the running capture's counters, for health and metrics. */
+  onOpen?: (live: LiveHandle) => void;
 }
+
+/** What a running live capture shows to the agent's health and metrics endpoint. */
+export interface LiveHandle {
+  /** Probe counters (ring drops per CPU) as of the latest batch. */
+  stats(): LiveStats;
+  /** Events processed so far (procinfo included). */
+  events(): number;
+  /** The capture writer, when -w was given. */
+  writer(): CaptureOutput | null;
+}
+
+/** A capture being written: one file (ScapWriter) or a directory of rotated files (RotatingWriter). */
+export type CaptureOutput = ScapWriter | RotatingWriter;
 
 export interface LiveResult {
   /** Events processed (procinfo included). */
@@ -94,7 +120,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
     procinfoMs: run.output === 'events' && !run.writeFile ? 0 : 1000,
   });
 
-  let writer: ScapWriter | null = null;
+  let writer: CaptureOutput | null = null;
   const engine = new StateEngine();
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
   const ac = new AbortController();
@@ -122,7 +148,10 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
   let stats: LiveStats | null = null;
 
   try {
-    if (run.writeFile) writer = await ScapWriter.open(run.writeFile, { gzip: run.gzip === true });
+    if (run.writeFile && run.rotate) writer = await RotatingWriter.open(run.writeFile, { ...run.rotate, gzip: run.gzip === true });
+    else if (run.writeFile) writer = await ScapWriter.open(run.writeFile, { gzip: run.gzip === true });
+    const consumers = run.consumers ?? [];
+    run.onOpen?.({ stats: () => cap.stats(), events: () => events, writer: () => writer });
 
     const fail = (err: unknown): void => {
       failure ??= err;
@@ -185,6 +214,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
         events++;
         const keep = eventFilter === null || (ev.info.category & EventCategory.INTERNAL) !== 0 || eventFilter(ev, engine);
         if (writer !== null && keep) writer.writeEvent(ev);
+        for (let i = 0; i < consumers.length; i++) consumers[i]!.onEvent(ev, engine);
         if (runner !== null) runner.onEvent(ev);
         else if (run.output === 'events' && keep && !isInternalEvent(ev)) out!.line(formatEventLine(ev, engine));
         // `tsysdig --events | head`: the reader is gone, so is the point of capturing
@@ -245,6 +275,7 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
     containers?.close();
     // the final, whole-capture table (as at the end of a replay)
     if (runner !== null && events > 0 && failure === null) runner.finish();
+    if (failure === null) for (const c of run.consumers ?? []) c.finish();
     stats = await cap.close();
     if (writer !== null) {
       try {
