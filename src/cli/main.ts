@@ -2,12 +2,12 @@
  * tsysdig entry point: parses options, dispatches to the command, and turns
  * every failure into one line on stderr and a non-zero exit code.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CaptureError } from '../capture/records.js';
-import { parseArgs, USAGE, UsageError } from './args.js';
+import { AGENT_DEFAULTS, parseArgs, USAGE, UsageError } from './args.js';
 import { compileEventFilter } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
-import { runViewReplay } from './view-command.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
@@ -41,22 +41,6 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
-    // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
-    if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
-    // Each command's modules are loaded when it runs: start-up is a visible
-    // share of a short replay, and a table replay needs none of the others.
-    if (opts.events) {
-      if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
-      const { runEvents } = await import('./events-command.js');
-      await runEvents({
-        file: opts.readFile,
-        filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
-        count: opts.count,
-        out: new OutputBuffer(),
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -67,6 +51,22 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
+    // The node agent and fetching its captures (src/agent/, docs/kubernetes.md).
+    if (opts.agent) {
+      const { runAgent } = await import('../agent/agent-command.js');
+      return await runAgent(opts, { rotate: rotationOf(opts), onWarning: warnOnce() });
+    }
+    if (opts.fetchCapture !== null) {
+      // The node's capture is copied here, then replayed as -r FILE would be.
+      const { fetchCapture } = await import('../agent/fetch-capture.js');
+      const got = await fetchCapture(opts);
+      try {
+        return await main([...argvWithout(argv, FETCH_OPTIONS), '-r', got.file]);
+      } finally {
+        if (got.temporary) fs.rmSync(path.dirname(got.file), { recursive: true, force: true });
+      }
+    }
+    rotationOf(opts); // --rotate-seconds without -w DIR, or with -r, is refused before anything runs
     if (opts.writeFile !== null && opts.readFile !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
@@ -77,22 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       });
       return EXIT_OK;
     }
-    if ((opts.raw || opts.json) && opts.readFile !== null) {
-      await runViewReplay({
-        file: opts.readFile,
-        viewId: opts.view ?? 'procs',
-        output: opts.raw ? 'raw' : 'json',
-        filter: opts.filter,
-        intervalMs: opts.delayMs,
-        count: opts.count,
-        durationS: opts.durationS,
-        tag: opts.containerColumns ? 'containers' : 'default',
-        viewsDirs: opts.viewsDirs,
-        finalOnly: opts.finalOnly,
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
+    // The text outputs, replay or live (src/cli/capture-command.ts).
+    if (opts.raw || opts.json || opts.events || opts.writeFile !== null) return await runCaptureCommand(opts);
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
@@ -102,12 +88,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
-async function runLiveCommand(opts: Options): Promise<number> {
-  const { runLive } = await import('./live-command.js');
-  await runLive({
-    output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
-    viewId: opts.view ?? 'procs',
+/** --raw / --json / --events / -w, on a capture file or live. */
+async function runCaptureCommand(opts: Options): Promise<number> {
+  const { runCapture } = await import('./capture-command.js');
+  const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  await runCapture({
+    source: {
+      readFile: opts.readFile,
+      snaplen: opts.snaplen,
+      bufferMb: opts.bufferMb,
+      includeSelf: opts.includeSelf,
+      // CPU times feed the views' CPU columns and captures; event lines never show them
+      procinfo: output !== 'events' || opts.writeFile !== null,
+    },
+    output,
+    viewId: output === 'raw' || output === 'json' ? (opts.view ?? 'procs') : undefined,
     filter: opts.filter,
     intervalMs: opts.delayMs,
     finalOnly: opts.finalOnly,
@@ -116,13 +111,48 @@ async function runLiveCommand(opts: Options): Promise<number> {
     tag: opts.containerColumns ? 'containers' : 'default',
     viewsDirs: opts.viewsDirs,
     writeFile: opts.writeFile,
+    rotate: rotationOf(opts),
     gzip: opts.gzip,
-    snaplen: opts.snaplen,
-    bufferMb: opts.bufferMb,
-    includeSelf: opts.includeSelf,
     onWarning: warnOnce(),
   });
   return EXIT_OK;
+}
+
+/** -w DIR --rotate-seconds N [--rotate-keep K]; the agent rotates by default. */
+export function rotationOf(opts: Options): { seconds: number; keep: number } | null {
+  if (opts.rotateSeconds > 0 || opts.agent) {
+    if (opts.writeFile === null) {
+      if (opts.rotateSeconds > 0) throw new UsageError('--rotate-seconds needs -w DIR (the directory of rotated captures)');
+      return null;
+    }
+    if (opts.readFile !== null) throw new UsageError('--rotate-seconds is for live capture (-w DIR without -r)');
+    return { seconds: opts.rotateSeconds > 0 ? opts.rotateSeconds : AGENT_DEFAULTS.rotateSeconds, keep: opts.rotateKeep };
+  }
+  return null;
+}
+
+/** Options of --fetch-capture that the replay of the fetched file does not take (with their values). */
+const FETCH_OPTIONS = new Set(['--fetch-capture', '--namespace', '--capture-dir', '-w', '--write']);
+
+/** argv without the named options and their values (`--opt V` and `--opt=V`; -wFILE glued). */
+function argvWithout(argv: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (names.has(a)) {
+      i++;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    if (eq > 0 && names.has(a.slice(0, eq))) continue;
+    if (a.startsWith('-w') && !a.startsWith('--') && a.length > 2) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 /** A warning printer that says each distinct message once. */
