@@ -8,6 +8,8 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { liveSkipReason } from '../live/harness.js';
 import { ensureDocker, removeContainers, runContainer, TEST_IMAGE } from '../helpers/docker.js';
@@ -46,8 +48,10 @@ function row(d: Doc, key: string, cols: string[]): Record<string, string> | unde
 
 describeIt(`image ${AGENT_IMAGE}`, () => {
   const children: ChildProcess[] = [];
+  const agentContainers: string[] = [];
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
+    if (agentContainers.length > 0) spawnSync('docker', ['rm', '-f', ...agentContainers]);
     await removeContainers();
   });
 
@@ -83,5 +87,41 @@ describeIt(`image ${AGENT_IMAGE}`, () => {
     expect(r.code, r.stderr).toBe(0);
     const got = row(finalDoc(r.stdout), c.shortId, ['NAME', 'IMAGE', 'ENGINE']);
     expect(got, `container ${c.shortId} not listed inside`).toEqual({ NAME: c.name, IMAGE: TEST_IMAGE, ENGINE: 'docker' });
+  });
+
+  it('the agent in the image rotates its capture, and --fetch-capture NODE replays the newest one here', async () => {
+    // No cluster here: kubectl is test/helpers/kubectl-docker.sh, which runs the
+    // same get/exec calls on docker (the agent container plays the node's pod).
+    const { flags } = await agentRunFlags();
+    const name = `tsysdig-agent-fetch-${process.pid}`;
+    const node = `node-${process.pid}`;
+    agentContainers.push(name);
+    const started = spawnSync('docker', ['run', '-d', '--name', name, '--label', `node=${node}`, ...flags, AGENT_IMAGE, '--agent', '--health-port', '0', '-w', '/var/lib/tsysdig/captures', '--rotate-seconds', '2', '--rotate-keep', '2'], { encoding: 'utf8', timeout: 60_000 });
+    expect(started.status, started.stderr).toBe(0);
+    const env = { ...process.env, KUBECTL: path.join(ROOT, 'test', 'helpers', 'kubectl-docker.sh') };
+    let r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tsysdig.js'), '--fetch-capture', node, '--raw', '-v', 'procs', '--final'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    // the directory appears when the probe is loaded, the first capture is complete after --rotate-seconds
+    for (let i = 0; i < 20 && /no complete capture|No such file/.test(r.stderr); i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tsysdig.js'), '--fetch-capture', node, '--raw', '-v', 'procs', '--final'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    }
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^tsysdig: tsysdig-\\d{8}T\\d{6}\\.\\d{3}Z\\.scap from pod ${name} \\(\\d+ bytes\\)\\n$`));
+    // the host's processes, as the agent in the container captured them: dockerd is one of them
+    const pids = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((x) => /^\d+$/.test(x!));
+    expect(pids.length).toBeGreaterThan(5);
+    expect(r.stdout).toMatch(/dockerd/);
+    // a pod name works too, and -w keeps the copy, mode 0600
+    const keep = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tsysdig-fetch-test-')), 'node.scap');
+    const k = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tsysdig.js'), '--fetch-capture', name, '-w', keep, '--events', '-n', '5'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(k.status, k.stderr).toBe(0);
+    expect(k.stdout.trim().split('\n')).toHaveLength(5);
+    expect(fs.statSync(keep).mode & 0o777).toBe(0o600);
+    fs.rmSync(path.dirname(keep), { recursive: true, force: true });
+    // the container's own view: at most K closed captures and the one in progress
+    const ls = spawnSync('docker', ['exec', name, 'ls', '-1', '/var/lib/tsysdig/captures'], { encoding: 'utf8' });
+    const files = ls.stdout.trim().split('\n');
+    expect(files.filter((f) => f.endsWith('.scap')).length).toBeLessThanOrEqual(2);
+    expect(files.filter((f) => f.endsWith('.part'))).toHaveLength(1);
   });
 });
