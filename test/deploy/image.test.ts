@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { liveSkipReason } from '../live/harness.js';
 import { ensureDocker, removeContainers, runContainer, TEST_IMAGE } from '../helpers/docker.js';
+import { finalJsonRows } from '../helpers/cli.js';
 import { AGENT_IMAGE, ROOT, agentRunFlags, buildAgentImage, runAgentImage } from '../helpers/agent-image.js';
 
 const live = liveSkipReason();
@@ -24,26 +25,10 @@ const describeIt = built === null ? describe : describe.skip;
 /** Columns of the procs view that describe a process rather than its activity in the interval. */
 const STABLE = ['PID', 'PPID', 'USER', 'TH', 'Command'];
 
-interface Doc {
-  final: boolean;
-  columns: { name: string }[];
-  rows: { keyText: string; cells: { text: string }[] }[];
-}
-
-function finalDoc(stdout: string): Doc {
-  const d = stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Doc)
-    .find((x) => x.final);
-  if (!d) throw new Error(`no final document in: ${stdout.slice(0, 300)}`);
-  return d;
-}
-
-function row(d: Doc, key: string, cols: string[]): Record<string, string> | undefined {
-  const r = d.rows.find((x) => x.keyText === key);
-  if (!r) return undefined;
-  return Object.fromEntries(cols.map((c) => [c, r.cells[d.columns.findIndex((k) => k.name === c)]!.text]));
+/** The stable columns of the row whose `keyCol` is `key`, as text. */
+function row(stdout: string, keyCol: string, key: string, cols: string[]): Record<string, string> | undefined {
+  const r = finalJsonRows(stdout).find((x) => x[keyCol]!.text === key);
+  return r === undefined ? undefined : Object.fromEntries(cols.map((c) => [c, r[c]!.text]));
 }
 
 describeIt(`image ${AGENT_IMAGE}`, () => {
@@ -74,10 +59,10 @@ describeIt(`image ${AGENT_IMAGE}`, () => {
     expect(inside.code, inside.stderr).toBe(0);
     const host = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tsysdig.js'), '--json', '-v', 'procs', '-M', '2', '-d', '1000', '--final'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(host.status, host.stderr).toBe(0);
-    const want = row(finalDoc(host.stdout), pid, STABLE);
+    const want = row(host.stdout, 'PID', pid, STABLE);
     expect(want, 'the host run must list the process too').toBeDefined();
     expect(want!.USER).toBe('root');
-    expect(row(finalDoc(inside.stdout), pid, STABLE)).toEqual(want);
+    expect(row(inside.stdout, 'PID', pid, STABLE)).toEqual(want);
   });
 
   it('inside, -vcontainers shows a busybox container started on the host, with its name and image', async () => {
@@ -85,7 +70,7 @@ describeIt(`image ${AGENT_IMAGE}`, () => {
     const { flags } = await agentRunFlags();
     const r = await runAgentImage(flags, ['--json', '-v', 'containers', '-M', '3', '-d', '1000', '--final']);
     expect(r.code, r.stderr).toBe(0);
-    const got = row(finalDoc(r.stdout), c.shortId, ['NAME', 'IMAGE', 'ENGINE']);
+    const got = row(r.stdout, 'ID', c.shortId, ['NAME', 'IMAGE', 'ENGINE']);
     expect(got, `container ${c.shortId} not listed inside`).toEqual({ NAME: c.name, IMAGE: TEST_IMAGE, ENGINE: 'docker' });
   });
 
