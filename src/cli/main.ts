@@ -53,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     // The node agent and fetching its captures (src/agent/, docs/kubernetes.md).
     if (opts.agent) {
+      if (opts.readFile !== null) return fail('--agent is live capture; replay a capture without --agent', EXIT_USAGE);
+      if (opts.raw || opts.json || opts.events) return fail('--agent prints JSON records only; run --raw/--json/--events separately', EXIT_USAGE);
       const { runAgent } = await import('../agent/agent-command.js');
       return await runAgent(opts, { rotate: rotationOf(opts), onWarning: warnOnce() });
     }

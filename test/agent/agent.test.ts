@@ -132,6 +132,9 @@ describe('rotation options', () => {
     let r = spawnSync(process.execPath, [bin, '--rotate-seconds', '5', '--raw'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsysdig: --rotate-seconds needs -w DIR (the directory of rotated captures)');
+    r = spawnSync(process.execPath, [bin, '--agent', '-r', 'x.scap'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('tsysdig: --agent is live capture; replay a capture without --agent\n');
     r = spawnSync(process.execPath, [bin, '--rotate-keep', '0'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsysdig: option --rotate-keep needs a whole number of files, at least 1');
