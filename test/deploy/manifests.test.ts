@@ -51,6 +51,7 @@ function checkDaemonSet(docs: Obj[]): Obj {
   }
   for (const [k, v] of Object.entries(AGENT_RUNTIME.env)) expect(c.env).toContainEqual({ name: k, value: v });
   expect(c.env).toContainEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  expect(c.env).toContainEqual({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   expect(c.env).toContainEqual({ name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } });
   // the agent, health on the node's address where the kubelet probes it
   expect(c.args[0]).toBe('--agent');
