@@ -35,7 +35,8 @@ function kubectlText(args: string[]): { ok: boolean; out: string; err: string } 
     const e = r.error as NodeJS.ErrnoException;
     throw new FetchError(e.code === 'ENOENT' ? `${kubectl()} not found (install kubectl, or set KUBECTL)` : `${kubectl()}: ${e.message}`);
   }
-  return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim().split('\n')[0] ?? '' };
+  // kubectl's last line is its summary ("The connection to the server … was refused …")
+  return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim().split('\n').pop() ?? '' };
 }
 
 /** The agent pod: TARGET itself when it is a pod, else the agent pod on node TARGET. */
@@ -72,7 +73,7 @@ export async function copyCapture(pod: string, ns: string, remote: string, dest:
     child.once('close', (c) => resolve(c ?? 1));
   });
   await new Promise<void>((resolve) => (out.closed ? resolve() : out.once('close', () => resolve())));
-  if (code !== 0) throw new FetchError(`cannot copy ${remote} from pod ${pod}: ${err.trim().split('\n')[0] ?? `exit ${code}`}`);
+  if (code !== 0) throw new FetchError(`cannot copy ${remote} from pod ${pod}: ${err.trim().split('\n').pop() || `exit ${code}`}`);
   return fs.statSync(dest).size;
 }
 

@@ -127,6 +127,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   });
 });
 
+describe('--fetch-capture', () => {
+  it('says in one line when kubectl is missing', () => {
+    const r = spawnSync(process.execPath, [bin, '--fetch-capture', 'node-1'], { cwd: root, encoding: 'utf8', env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tsysdig: /nonexistent/kubectl not found (install kubectl, or set KUBECTL)\n');
+  });
+});
+
 describe('rotation options', () => {
   it('--rotate-seconds needs -w DIR, and refuses a replay', () => {
     let r = spawnSync(process.execPath, [bin, '--rotate-seconds', '5', '--raw'], { cwd: root, encoding: 'utf8' });

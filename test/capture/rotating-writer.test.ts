@@ -134,6 +134,12 @@ describe('RotatingWriter', () => {
     });
   }
 
+  it('refuses a path that is not a directory, in one line', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, '');
+    await expect(RotatingWriter.open(file, { seconds: 5, keep: 2 })).rejects.toThrow(`cannot create capture ${file}: ENOTDIR (a path component is not a directory)`);
+  });
+
   it('a .part a killed writer left is closed at the next open', async () => {
     const dir = path.join(tmp, 'crash');
     fs.mkdirSync(dir, { mode: 0o700 });

@@ -95,8 +95,8 @@ export class RotatingWriter {
     if (!(opts.seconds >= 1)) throw new RangeError(`rotation needs at least 1 second per file, got ${opts.seconds}`);
     if (!Number.isInteger(opts.keep) || opts.keep < 1) throw new RangeError(`rotation needs at least 1 file kept, got ${opts.keep}`);
     try {
+      if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
       // What a killed agent left: close it (its whole blocks read), then keep K.
       for (const n of fs.readdirSync(dir)) {
         if (n.startsWith(PREFIX) && n.endsWith(PART) && CLOSED.test(n.slice(0, -PART.length))) fs.renameSync(path.join(dir, n), path.join(dir, n.slice(0, -PART.length)));
