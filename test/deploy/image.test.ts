@@ -103,6 +103,12 @@ describeIt(`image ${AGENT_IMAGE}`, () => {
     expect(k.stdout.trim().split('\n')).toHaveLength(5);
     expect(fs.statSync(keep).mode & 0o777).toBe(0o600);
     fs.rmSync(path.dirname(keep), { recursive: true, force: true });
+    // the health endpoint the kubelet probes answers from the container (host network)
+    const logs = spawnSync('docker', ['logs', name], { encoding: 'utf8' });
+    const url = /health on (http:\/\/127\.0\.0\.1:\d+\/healthz)/.exec(logs.stderr)?.[1];
+    expect(url, logs.stderr).toBeDefined();
+    const health = await fetch(url!);
+    expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
     // the container's own view: at most K closed captures and the one in progress
     const ls = spawnSync('docker', ['exec', name, 'ls', '-1', '/var/lib/tsysdig/captures'], { encoding: 'utf8' });
     const files = ls.stdout.trim().split('\n');
