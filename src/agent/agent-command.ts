@@ -48,6 +48,8 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
   const health = await startHealthServer(metrics, opts.healthAddress, opts.healthPort);
   const where = `http://${health.address.family === 'IPv6' ? `[${health.address.address}]` : health.address.address}:${health.address.port}`;
   process.stderr.write(`tsysdig: agent on node ${nodeName()}: health on ${where}/healthz, metrics on ${where}/metrics${opts.writeFile !== null ? `, capture in ${opts.writeFile}` : ''}\n`);
+  // The rules engine's alert consumer and the lifecycle stream join here as they
+  // are merged (docs/kubernetes.md, "Not wired yet"); the capture needs none.
   const consumers: EventConsumer[] = [];
   try {
     await runCapture({
