@@ -20,6 +20,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   [ -f /usr/include/bpf/libbpf.h ] || need_pkgs+=(libbpf-dev)
   ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1 ' || need_pkgs+=(libbpf1)
   command -v tmux >/dev/null || need_pkgs+=(tmux)
+  # deploy/kubernetes is rendered by kubectl's built-in kustomize in test/deploy
+  command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
   if [ "${TSYSDIG_SKIP_REFERENCE:-}" != 1 ]; then
     command -v sysdig >/dev/null || need_pkgs+=(sysdig)
   fi

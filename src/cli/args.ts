@@ -82,7 +82,32 @@ export interface Options {
   processes: string[];
   /** --node-name: the node_name of lifecycle records (default: the host name). */
   nodeName: string | null;
+  // --- node agent (src/agent/) ---
+  /** --agent: headless live capture with rules, lifecycle, rotated capture and a health endpoint. */
+  agent: boolean;
+  /** -w DIR: seconds per rotated capture file (0: no rotation). */
+  rotateSeconds: number;
+  /** -w DIR: rotated capture files kept. */
+  rotateKeep: number;
+  /** Health and metrics endpoint (agent): port (0: any free port) and address. */
+  healthPort: number;
+  healthAddress: string;
+  /** --fetch-capture POD|NODE: a node agent's latest rotated capture, replayed here. */
+  fetchCapture: string | null;
+  /** --capture-dir: the agent's rotated capture directory, for --fetch-capture. */
+  captureDir: string;
 }
+
+/** The agent's defaults (docs/kubernetes.md). */
+export const AGENT_DEFAULTS = {
+  /** 8765 is Falco's web server port; next to it, both agents can share a node. */
+  healthPort: 8766,
+  healthAddress: '127.0.0.1',
+  rotateSeconds: 60,
+  rotateKeep: 5,
+  captureDir: '/var/lib/tsysdig/captures',
+  namespace: 'tsysdig',
+};
 
 export class UsageError extends Error {}
 
@@ -117,6 +142,12 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['process', 'processes'],
   ['node-name', 'nodeName'],
   ['format', 'eventFormat'],
+  ['rotate-seconds', 'rotateSeconds'],
+  ['rotate-keep', 'rotateKeep'],
+  ['health-port', 'healthPort'],
+  ['health-address', 'healthAddress'],
+  ['fetch-capture', 'fetchCapture'],
+  ['capture-dir', 'captureDir'],
 ]);
 
 export function defaultOptions(): Options {
@@ -166,6 +197,13 @@ export function defaultOptions(): Options {
     pods: [],
     processes: [],
     nodeName: null,
+    agent: false,
+    rotateSeconds: 0,
+    rotateKeep: AGENT_DEFAULTS.rotateKeep,
+    healthPort: AGENT_DEFAULTS.healthPort,
+    healthAddress: AGENT_DEFAULTS.healthAddress,
+    fetchCapture: null,
+    captureDir: AGENT_DEFAULTS.captureDir,
   };
 }
 
@@ -265,6 +303,27 @@ function apply(o: Options, key: string, v: string): void {
     case 'nodeName':
       o.nodeName = v;
       break;
+    case 'rotateSeconds':
+      o.rotateSeconds = num('--rotate-seconds', v);
+      if (o.rotateSeconds < 1) throw new UsageError('option --rotate-seconds needs at least 1 second');
+      break;
+    case 'rotateKeep':
+      o.rotateKeep = num('--rotate-keep', v);
+      if (!Number.isInteger(o.rotateKeep) || o.rotateKeep < 1) throw new UsageError('option --rotate-keep needs a whole number of files, at least 1');
+      break;
+    case 'healthPort':
+      o.healthPort = num('--health-port', v);
+      if (!Number.isInteger(o.healthPort) || o.healthPort > 65535) throw new UsageError(`option --health-port needs a port number, got '${v}'`);
+      break;
+    case 'healthAddress':
+      o.healthAddress = v;
+      break;
+    case 'fetchCapture':
+      o.fetchCapture = v;
+      break;
+    case 'captureDir':
+      o.captureDir = v;
+      break;
     default:
       throw new UsageError(`unknown option ${key}`);
   }
@@ -341,6 +400,9 @@ export function parseArgs(argv: readonly string[]): Options {
         case 'time-iso8601':
           o.timeIso8601 = true;
           break;
+        case 'agent':
+          o.agent = true;
+          break;
         default:
           throw new UsageError(`unknown option --${name}`);
       }
@@ -415,6 +477,20 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --output-file F        also write the lines to F (0600), rotated as Tetragon rotates
   --output-max-mb N      rotate F when it would pass N MiB (default 10; 0: never)
   --output-keep K        rotated files kept (default 5; 0: all)
+
+ node agent (docs/kubernetes.md):
+  --agent                headless live capture: alerts and lifecycle as JSON lines on
+                         stdout, health on --health-address:--health-port, and with
+                         -w DIR a rotated capture (60 s files, 5 kept unless set below)
+  -w DIR --rotate-seconds N [--rotate-keep K]
+                         live: a new capture file in DIR every N seconds, the K newest
+                         kept (default 5), each complete (sysdig -r reads it)
+  --health-port PORT     agent: /healthz and /metrics (Prometheus) port (default 8766; 0: any)
+  --health-address ADDR  agent: address they listen on (default 127.0.0.1)
+  --fetch-capture POD|NODE
+                         replay the newest rotated capture of the agent on that pod or
+                         node (kubectl exec); --namespace NS (default tsysdig),
+                         --capture-dir DIR (default /var/lib/tsysdig/captures), -w FILE keeps it
   -l, --list             list the filter fields
   -h, --help             this help
 

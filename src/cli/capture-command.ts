@@ -14,7 +14,7 @@
  */
 import type { EventSource } from '../session/event-source.js';
 import { CaptureSession } from '../session/capture-session.js';
-import { CaptureFileConsumer } from '../session/capture-file-consumer.js';
+import { CaptureFileConsumer, type RotateSpec } from '../session/capture-file-consumer.js';
 import { EventPrinter } from '../session/event-printer.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventFormatter } from '../format/event-format.js';
@@ -37,7 +37,7 @@ export interface CaptureRun {
   output: 'raw' | 'json' | 'events' | 'consumers' | 'none';
   /** --events: -p FORMAT / -j (null: sysdig's default line). */
   format?: EventFormatter | null;
-  /** Further consumers, after the outputs above (the lifecycle stream with output 'consumers', the rules engine). */
+  /** Further consumers, after the outputs above (the lifecycle stream with output 'consumers', the rules engine, the agent's metrics). */
   consumers?: EventConsumer[];
   viewId?: string;
   filter?: string;
@@ -51,8 +51,12 @@ export interface CaptureRun {
   /** 'containers' adds the container columns (-pc). */
   tag?: string;
   viewsDirs?: string[];
-  /** Live: write the capture to this file. */
+  /** Live: write the capture to this file (with `rotate`: this directory). */
   writeFile?: string | null;
+  /** -w DIR --rotate-seconds N --rotate-keep K: rotated captures, the K newest kept. */
+  rotate?: RotateSpec | null;
+  /** Called once the source is open and the consumers added (the agent's health endpoint). */
+  onStart?: (session: CaptureSession, writer: CaptureFileConsumer | null) => void;
   gzip?: boolean;
   out?: OutputBuffer;
   onWarning?: (msg: string) => void;
@@ -98,7 +102,6 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
   if (view !== null) addViewOutput(session, view, run, out, filterText);
   if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter, run.format ?? null));
-  for (const c of run.consumers ?? []) session.add(c);
   const timers: NodeJS.Timeout[] = [];
   // live: event lines shown promptly, not only when the buffer fills
   if ((run.output === 'events' || run.output === 'consumers') && out !== null && source.live) timers.push(setInterval(() => void out.flush(), 200));
@@ -120,7 +123,9 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   let writer: CaptureFileConsumer | null = null;
   let failure: unknown = null;
   try {
-    if (run.writeFile) session.add((writer = await CaptureFileConsumer.open(run.writeFile, session.engine, { gzip: run.gzip === true, filter: eventFilter })));
+    if (run.writeFile) session.add((writer = await CaptureFileConsumer.open(run.writeFile, session.engine, { gzip: run.gzip === true, filter: eventFilter, rotate: run.rotate })));
+    for (const c of run.consumers ?? []) session.add(c);
+    run.onStart?.(session, writer);
     await session.run(ac.signal);
   } catch (err) {
     failure = err;

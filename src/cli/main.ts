@@ -2,8 +2,10 @@
  * tsysdig entry point: parses options, dispatches to the command, and turns
  * every failure into one line on stderr and a non-zero exit code.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CaptureError } from '../capture/records.js';
-import { hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
+import { AGENT_DEFAULTS, hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { OutputBuffer } from './output-buffer.js';
 import { compileEventFilter } from './event-filter.js';
 import { FilterError } from '../filter/errors.js';
@@ -86,6 +88,24 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
+    // The node agent and fetching its captures (src/agent/, docs/kubernetes.md).
+    if (opts.agent) {
+      if (opts.readFile !== null) return fail('--agent is live capture; replay a capture without --agent', EXIT_USAGE);
+      if (opts.raw || opts.json || opts.events) return fail('--agent prints JSON records only; run --raw/--json/--events separately', EXIT_USAGE);
+      const { runAgent } = await import('../agent/agent-command.js');
+      return await runAgent(opts, { rotate: rotationOf(opts), onWarning: warnOnce() });
+    }
+    if (opts.fetchCapture !== null) {
+      // The node's capture is copied here, then replayed as -r FILE would be.
+      const { fetchCapture } = await import('../agent/fetch-capture.js');
+      const got = await fetchCapture(opts);
+      try {
+        return await main([...argvWithout(argv, FETCH_OPTIONS), '-r', got.file]);
+      } finally {
+        if (got.temporary) fs.rmSync(path.dirname(got.file), { recursive: true, force: true });
+      }
+    }
+    rotationOf(opts); // --rotate-seconds without -w DIR, or with -r, is refused before anything runs
     if (opts.writeFile !== null && opts.readFile !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
@@ -171,6 +191,7 @@ async function runCaptureCommand(opts: Options): Promise<number> {
     tag: opts.containerColumns ? 'containers' : 'default',
     viewsDirs: opts.viewsDirs,
     writeFile: opts.writeFile,
+    rotate: rotationOf(opts),
     gzip: opts.gzip,
     onWarning: warnOnce(),
   });
@@ -183,6 +204,43 @@ async function eventFormatter(opts: Options): Promise<import('../format/event-fo
   const format = opts.k8sColumns ? f.K8S_EVENT_FORMAT : (opts.eventFormat ?? (opts.containerColumns ? f.CONTAINER_EVENT_FORMAT : null));
   if (format === null && !opts.json) return null;
   return new f.EventFormatter(format ?? f.DEFAULT_EVENT_FORMAT, opts.json);
+}
+
+/** -w DIR --rotate-seconds N [--rotate-keep K]; the agent rotates by default. */
+export function rotationOf(opts: Options): { seconds: number; keep: number } | null {
+  if (opts.rotateSeconds > 0 || opts.agent) {
+    if (opts.writeFile === null) {
+      if (opts.rotateSeconds > 0) throw new UsageError('--rotate-seconds needs -w DIR (the directory of rotated captures)');
+      return null;
+    }
+    if (opts.readFile !== null) throw new UsageError('--rotate-seconds is for live capture (-w DIR without -r)');
+    return { seconds: opts.rotateSeconds > 0 ? opts.rotateSeconds : AGENT_DEFAULTS.rotateSeconds, keep: opts.rotateKeep };
+  }
+  return null;
+}
+
+/** Options of --fetch-capture that the replay of the fetched file does not take (with their values). */
+const FETCH_OPTIONS = new Set(['--fetch-capture', '--namespace', '--capture-dir', '-w', '--write']);
+
+/** argv without the named options and their values (`--opt V` and `--opt=V`; -wFILE glued). */
+function argvWithout(argv: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (names.has(a)) {
+      i++;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    if (eq > 0 && names.has(a.slice(0, eq))) continue;
+    if (a.startsWith('-w') && !a.startsWith('--') && a.length > 2) continue;
+    out.push(a);
+  }
+  return out;
 }
 
 /** A warning printer that says each distinct message once. */

@@ -4,9 +4,12 @@
  * the filter keeps (internal ones always: CPU times, containers), and
  * container events as live metadata arrives. Written in whole blocks and
  * flushed every second, so a capture cut short (SIGKILL, full disk) reads up
- * to its last complete block.
+ * to its last complete block. With `rotate`, the path is a directory of
+ * rotated captures (RotatingWriter): the flush every second also starts the
+ * next file when its time is up.
  */
 import { ScapWriter } from '../capture/writer/index.js';
+import { RotatingWriter } from '../capture/writer/rotating-writer.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { EventCategory } from '../event/types.js';
 import type { ContainerInfo } from '../state/containers.js';
@@ -16,13 +19,22 @@ import type { EventConsumer } from './consumer.js';
 
 const FLUSH_PERIOD_MS = 1000;
 
+/** A capture being written: one file, or a directory of rotated files. */
+export type CaptureWriter = ScapWriter | RotatingWriter;
+
+/** -w DIR --rotate-seconds N --rotate-keep K. */
+export interface RotateSpec {
+  seconds: number;
+  keep: number;
+}
+
 export class CaptureFileConsumer implements EventConsumer {
   private snapshotWritten = false;
   private failure: unknown = null;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
-    private readonly writer: ScapWriter,
+    readonly writer: CaptureWriter,
     private readonly engine: StateEngine,
     private readonly filter: EventPredicate | null,
   ) {
@@ -31,8 +43,8 @@ export class CaptureFileConsumer implements EventConsumer {
     }, FLUSH_PERIOD_MS);
   }
 
-  static async open(path: string, engine: StateEngine, opts: { gzip: boolean; filter: EventPredicate | null }): Promise<CaptureFileConsumer> {
-    const writer = await ScapWriter.open(path, { gzip: opts.gzip });
+  static async open(path: string, engine: StateEngine, opts: { gzip: boolean; filter: EventPredicate | null; rotate?: RotateSpec | null }): Promise<CaptureFileConsumer> {
+    const writer = opts.rotate ? await RotatingWriter.open(path, { ...opts.rotate, gzip: opts.gzip }) : await ScapWriter.open(path, { gzip: opts.gzip });
     return new CaptureFileConsumer(writer, engine, opts.filter);
   }
 

@@ -33,23 +33,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { liveSkipReason } from '../live/harness.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { finalJsonRows } from '../helpers/cli.js';
 import { TEST_IMAGE, ensureDocker, removeContainers, runContainer, type RunningContainer } from '../helpers/docker.js';
 
 const live = liveSkipReason();
 const docker = live === null ? await ensureDocker() : ({ ok: false, reason: live } as const);
 if (!docker.ok) console.log(`[test/containers] live container e2e tests skipped: ${docker.reason}`);
 const describeIt = docker.ok ? describe : describe.skip;
-
-interface Cell {
-  text: string;
-  raw?: number;
-}
-interface Doc {
-  final: boolean;
-  columns: { name: string }[];
-  rows: { keyText: string; cells: Cell[] }[];
-}
-type Row = Record<string, Cell>;
 
 /** Runs the CLI without blocking this process (a socket server of ours may have to accept meanwhile). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
@@ -66,16 +56,6 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
       resolve({ status, stdout, stderr, ms: Date.now() - t0 });
     });
   });
-}
-
-function finalRows(stdout: string): Row[] {
-  const d = stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Doc)
-    .find((x) => x.final);
-  if (!d) throw new Error(`no final document in: ${stdout.slice(0, 300)}`);
-  return d.rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r.cells[i]!])));
 }
 
 /** A HOST_ROOT with the real /proc, /sys and /etc but no engine sockets. */
@@ -104,7 +84,7 @@ describeIt('containers end to end (live, docker)', () => {
     const r = await cli(['--json', '-vcontainers', '-M', '5', '-d', '1000', '-w', cap, '-z']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/warning: (docker|cri)/);
-    const rows = finalRows(r.stdout);
+    const rows = finalJsonRows(r.stdout);
     for (const c of [writer, spawner]) {
       const row = rows.find((x) => x.ID!.text === c.shortId);
       expect(row, `no row for ${c.name} (${c.shortId}): ${rows.map((x) => `${x.ID!.text}=${x.NAME!.text}`).join(', ')}`).toBeDefined();
@@ -119,7 +99,7 @@ describeIt('containers end to end (live, docker)', () => {
   it('drilling into a container lists only its processes', async () => {
     const inSpawner = await cli(['--json', '-pc', '-v', 'procs', '-M', '3', '-d', '1000', `container.id=${spawner.shortId}`]);
     expect(inSpawner.status, inSpawner.stderr).toBe(0);
-    const sp = finalRows(inSpawner.stdout);
+    const sp = finalJsonRows(inSpawner.stdout);
     expect(sp.length).toBeGreaterThan(0);
     const spCmds = sp.map((x) => x.Command!.text);
     expect(spCmds.join('\n')).toMatch(/\/bin\/true|\/bin\/date|\/bin\/ls|sleep 0\.2/);
@@ -128,7 +108,7 @@ describeIt('containers end to end (live, docker)', () => {
 
     const inWriter = await cli(['--json', '-pc', '-v', 'procs', '-M', '3', '-d', '1000', `container.id=${writer.shortId}`]);
     expect(inWriter.status, inWriter.stderr).toBe(0);
-    const wr = finalRows(inWriter.stdout);
+    const wr = finalJsonRows(inWriter.stdout);
     expect(wr.map((x) => x.Command!.text).join('\n')).toMatch(/out\.txt/);
     expect(wr.map((x) => x.Command!.text).join('\n')).not.toMatch(/\/bin\/true|\/bin\/date|\/bin\/ls \//);
     for (const x of wr) expect(['', writer.name]).toContain(x.CONTAINER!.text);
@@ -140,7 +120,7 @@ describeIt('containers end to end (live, docker)', () => {
     expect(r.status, r.stderr).toBe(0);
     const why = r.stderr.split('\n').filter((l) => l.includes('docker:'));
     expect(why, r.stderr).toEqual([`tsysdig: warning: docker: ${hr}/var/run/docker.sock not found — showing container ids only`]);
-    const rows = finalRows(r.stdout);
+    const rows = finalJsonRows(r.stdout);
     expect(rows.map((x) => x.Command!.text).join('\n')).toMatch(/out\.txt/);
     // No name known: never a wrong one. A row first seen before the lookup failed keeps its empty
     // first value (the column keeps the first value, as csysdig's); later ones show the id.
@@ -163,7 +143,7 @@ describeIt('containers end to end (live, docker)', () => {
       expect(why[0]).toMatch(/showing container ids only$/);
       // -M 4 of capture time, not stuck behind the engine (start-up included)
       expect(r.ms).toBeLessThan(20_000);
-      const rows = finalRows(r.stdout);
+      const rows = finalJsonRows(r.stdout);
       expect(rows.map((x) => x.Command!.text).join('\n')).toMatch(/out\.txt/);
     } finally {
       for (const s of held) s.destroy();
@@ -176,7 +156,7 @@ describeIt('containers end to end (live, docker)', () => {
     const hr = hostRootWithoutSockets(path.join(tmp, 'no-socket-view'));
     const r = await cli(['--json', '-vcontainers', '-M', '3', '-d', '1000'], { HOST_ROOT: hr });
     expect(r.status, r.stderr).toBe(0);
-    const rows = finalRows(r.stdout);
+    const rows = finalJsonRows(r.stdout);
     expect(rows.map((x) => x.ID!.text)).toEqual(expect.arrayContaining([writer.shortId, spawner.shortId]));
     for (const c of [writer, spawner]) expect(rows.find((x) => x.ID!.text === c.shortId)!.NAME!.text).toBe(c.shortId);
   });
@@ -187,7 +167,7 @@ describeIt('containers end to end (live, docker)', () => {
     const r = await cli(['--json', '--final', '-vcontainers', '-r', cap], { HOST_ROOT: hr });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    const rows = finalRows(r.stdout);
+    const rows = finalJsonRows(r.stdout);
     for (const c of [writer, spawner]) {
       const row = rows.find((x) => x.ID!.text === c.shortId);
       expect(row, `no row for ${c.name}`).toBeDefined();

@@ -23,3 +23,20 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** One cell of a --json table: its text and, for numbers, the raw value. */
+export interface JsonCell {
+  text: string;
+  raw?: number;
+}
+
+/** The rows of the final (whole-capture) document of --json output, as column name → cell. */
+export function finalJsonRows(stdout: string): Record<string, JsonCell>[] {
+  const d = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { final: boolean; columns: { name: string }[]; rows: { keyText: string; cells: JsonCell[] }[] })
+    .find((x) => x.final);
+  if (!d) throw new Error(`no final document in: ${stdout.slice(0, 300)}`);
+  return d.rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r.cells[i]!])));
+}
