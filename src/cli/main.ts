@@ -4,10 +4,8 @@
  */
 import { CaptureError } from '../capture/records.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { compileEventFilter } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
-import { runViewReplay } from './view-command.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
@@ -50,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       const { runEvents } = await import('./events-command.js');
       await runEvents({
         file: opts.readFile,
-        filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
+        filter: opts.filter === '' ? null : await eventFilter(opts.filter),
         count: opts.count,
         out: new OutputBuffer(),
         onWarning: warnOnce(),
@@ -72,12 +70,13 @@ export async function main(argv: string[]): Promise<number> {
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
       await copyCapture(opts.readFile, opts.writeFile, {
         gzip: opts.gzip,
-        filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
+        filter: opts.filter === '' ? undefined : await eventFilter(opts.filter),
         onWarning: warnOnce(),
       });
       return EXIT_OK;
     }
     if ((opts.raw || opts.json) && opts.readFile !== null) {
+      const { runViewReplay } = await import('./view-command.js');
       await runViewReplay({
         file: opts.readFile,
         viewId: opts.view ?? 'procs',
@@ -123,6 +122,12 @@ async function runLiveCommand(opts: Options): Promise<number> {
     onWarning: warnOnce(),
   });
   return EXIT_OK;
+}
+
+/** The -r event filter (the filter compiler and field registry load only for commands that filter). */
+async function eventFilter(text: string): Promise<ReturnType<typeof import('./event-filter.js').compileEventFilter>> {
+  const { compileEventFilter } = await import('./event-filter.js');
+  return compileEventFilter(text);
 }
 
 /** A warning printer that says each distinct message once. */
