@@ -1,12 +1,13 @@
 /**
- * `tsysdig --events -r FILE [FILTER]`: one line per event, as `sysdig -r FILE [FILTER]` prints them.
+ * `tsysdig --events -r FILE [FILTER]` as a function: one line per event, as
+ * `sysdig -r FILE [FILTER]` prints them. Tests call it; the CLI reaches the
+ * same code through runCapture.
  */
-import { readCapture } from '../capture/scap-reader.js';
-import type { ScapEvent } from '../event/scap-event.js';
-import { formatEventLine, isContainerEvent, isInternalEvent } from '../format/event-line.js';
-import { StateEngine } from '../state/engine.js';
+import { CaptureSession } from '../session/capture-session.js';
+import { EventPrinter } from '../session/event-printer.js';
+import { ReplaySource } from '../session/replay-source.js';
 import type { EventPredicate } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
+import type { OutputBuffer } from './output-buffer.js';
 
 export interface EventsRun {
   file: string;
@@ -18,22 +19,10 @@ export interface EventsRun {
 }
 
 export async function runEvents(run: EventsRun): Promise<void> {
-  const engine = new StateEngine();
-  let seen = 0;
-  // Container events before the first other event are consumed while sysdig opens the
-  // capture: they shape the state but are never shown (they still take event numbers).
-  let inPreamble = true;
-  const sink = engine.sink((ev: ScapEvent) => {
-    engine.process(ev);
-    seen++;
-    if (inPreamble && !isContainerEvent(ev)) inPreamble = false;
-    if (!inPreamble && !isInternalEvent(ev) && (run.filter === null || run.filter(ev, engine))) {
-      run.out.line(formatEventLine(ev, engine));
-    }
-    return run.count === 0 || seen < run.count;
-  }, run.onWarning);
+  const session = new CaptureSession(new ReplaySource(run.file), { limits: { count: run.count, durationNs: 0 }, onWarning: run.onWarning });
+  session.add(new EventPrinter(run.out, run.filter));
   try {
-    await readCapture(run.file, sink);
+    await session.run();
   } finally {
     await run.out.flush();
   }

@@ -4,7 +4,6 @@
  */
 import { CaptureError } from '../capture/records.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
@@ -39,22 +38,6 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
-    // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
-    if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
-    // Each command's modules are loaded when it runs: start-up is a visible
-    // share of a short replay, and a table replay needs none of the others.
-    if (opts.events) {
-      if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
-      const { runEvents } = await import('./events-command.js');
-      await runEvents({
-        file: opts.readFile,
-        filter: opts.filter === '' ? null : await eventFilter(opts.filter),
-        count: opts.count,
-        out: new OutputBuffer(),
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -75,23 +58,8 @@ export async function main(argv: string[]): Promise<number> {
       });
       return EXIT_OK;
     }
-    if ((opts.raw || opts.json) && opts.readFile !== null) {
-      const { runViewReplay } = await import('./view-command.js');
-      await runViewReplay({
-        file: opts.readFile,
-        viewId: opts.view ?? 'procs',
-        output: opts.raw ? 'raw' : 'json',
-        filter: opts.filter,
-        intervalMs: opts.delayMs,
-        count: opts.count,
-        durationS: opts.durationS,
-        tag: opts.containerColumns ? 'containers' : 'default',
-        viewsDirs: opts.viewsDirs,
-        finalOnly: opts.finalOnly,
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
+    // The text outputs, replay or live (src/cli/capture-command.ts).
+    if (opts.raw || opts.json || opts.events || opts.writeFile !== null) return await runCaptureCommand(opts);
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
@@ -101,12 +69,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
-async function runLiveCommand(opts: Options): Promise<number> {
-  const { runLive } = await import('./live-command.js');
-  await runLive({
-    output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
-    viewId: opts.view ?? 'procs',
+/** --raw / --json / --events / -w, on a capture file or live. */
+async function runCaptureCommand(opts: Options): Promise<number> {
+  const { runCapture } = await import('./capture-command.js');
+  const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  await runCapture({
+    source: {
+      readFile: opts.readFile,
+      snaplen: opts.snaplen,
+      bufferMb: opts.bufferMb,
+      includeSelf: opts.includeSelf,
+      // CPU times feed the views' CPU columns and captures; event lines never show them
+      procinfo: output !== 'events' || opts.writeFile !== null,
+    },
+    output,
+    viewId: output === 'raw' || output === 'json' ? (opts.view ?? 'procs') : undefined,
     filter: opts.filter,
     intervalMs: opts.delayMs,
     finalOnly: opts.finalOnly,
@@ -116,9 +93,6 @@ async function runLiveCommand(opts: Options): Promise<number> {
     viewsDirs: opts.viewsDirs,
     writeFile: opts.writeFile,
     gzip: opts.gzip,
-    snaplen: opts.snaplen,
-    bufferMb: opts.bufferMb,
-    includeSelf: opts.includeSelf,
     onWarning: warnOnce(),
   });
   return EXIT_OK;

@@ -15,24 +15,12 @@ import type { EventContext } from '../fields/types.js';
 import { compileFilter } from '../filter/index.js';
 import { loadViews } from '../view/view-loader.js';
 import { App } from './app.js';
-import type { EventSource } from './source.js';
-import { ReplaySource } from './source.js';
-import { openLiveSource } from './live.js';
+import { openSource } from '../session/open-source.js';
 import { Terminal } from './term.js';
 
 export { App } from './app.js';
-export type { EventSource } from './source.js';
-export { ReplaySource } from './source.js';
-
-/** Builds the live event source (default: the eBPF probe, see live.ts; tests and other sources can replace it). */
-export type LiveSourceFactory = (opts: Options) => Promise<EventSource>;
-
-let liveFactory: LiveSourceFactory | null = null;
-
-/** Replaces the live source the UI opens when no -r FILE is given. */
-export function registerLiveSource(f: LiveSourceFactory): void {
-  liveFactory = f;
-}
+export type { EventSource } from '../session/event-source.js';
+export { ReplaySource } from '../session/replay-source.js';
 
 function version(): string {
   try {
@@ -57,9 +45,8 @@ export async function runUi(opts: Options): Promise<number> {
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
-  let source: EventSource;
-  if (opts.readFile !== null) source = new ReplaySource(opts.readFile);
-  else source = await (liveFactory ?? openLiveSource)(opts);
+  // The same source the text outputs open (src/session/open-source.ts).
+  const source = await openSource({ readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
 
   const term = new Terminal();
   let app: App | null = null;
