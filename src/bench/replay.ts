@@ -15,7 +15,10 @@
  * capture time (in the benchmark worker, output discarded).
  * Wall times are whole processes (start-up included), median of three.
  *
- * Options: --quick (fewer copies), --views a,b,c, --only state|views.
+ * Also: a ~100k-event capture (start-up dominated), and the start-up of
+ * the commands people type (npx tsysdig, tsysdig, node bin/tsysdig.js).
+ *
+ * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
@@ -119,6 +122,30 @@ function median3<T extends { ms: number }>(f: () => T): T {
   return middleOfThree([f(), f(), f()]);
 }
 
+/**
+ * Start-up: the commands people type, each the median of five runs (output
+ * to /dev/null). `npx tsysdig` resolves the package on every call;
+ * `tsysdig` is the link set-up makes (skipped when it is not on the PATH).
+ */
+function startupRows(withCsysdig: boolean): void {
+  const fixture = join(ROOT, 'test', 'fixtures', 'libs_curl_google.scap');
+  const rows: [string, string, string[]][] = [
+    ['npx tsysdig --help', 'npx', ['tsysdig', '--help']],
+    ['tsysdig --help', 'tsysdig', ['--help']],
+    ['node bin/tsysdig.js --help', process.execPath, [CLI, '--help']],
+    ['node bin/tsysdig.js --raw --final -r libs_curl_google.scap -v procs', process.execPath, [CLI, '--raw', '--final', '-r', fixture, '-v', 'procs']],
+  ];
+  if (withCsysdig) rows.push(['csysdig --raw -r libs_curl_google.scap -v procs', 'csysdig', ['--raw', '-r', fixture, '-v', 'procs']]);
+  process.stdout.write('\n## start-up (median of 5)\n\n| command | wall |\n|---|---|\n');
+  for (const [label, cmd, args] of rows) {
+    if (cmd === 'tsysdig' && spawnSync('sh', ['-c', 'command -v tsysdig'], { encoding: 'utf8' }).status !== 0) continue;
+    const runs: CommandRun[] = [];
+    for (let i = 0; i < 5; i++) runs.push(runCommand(cmd, args));
+    runs.sort((a, b) => a.ms - b.ms);
+    process.stdout.write(`| \`${label}\` | ${runs[2]!.ms.toFixed(0)} ms |\n`);
+  }
+}
+
 async function input(name: string, copies: number): Promise<{ file: string; events: number }> {
   const file = join(tmpdir(), `tsysdig-bench-${name}-x${copies}.scap`);
   const src = join(ROOT, 'test', 'fixtures', `${name}.scap`);
@@ -133,15 +160,19 @@ function fmtRate(events: number, ms: number): string {
 async function main(): Promise<void> {
   if (!existsSync(WORKER)) throw new Error('build first: npm run build');
   const quick = process.argv.includes('--quick');
-  const only = arg('--only');
+  const only = arg('--only') ?? null;
   const views = (arg('--views') ?? COMPARED_VIEWS.join(',')).split(',');
   const csysdig = hasCsysdig();
   if (!csysdig) process.stdout.write('csysdig not installed: ratios skipped (apt-get install sysdig)\n');
   const inputs: [string, number][] = [
     ['falco_psp_privileged', quick ? 50 : 500],
     ['libs_curl_google', quick ? 70 : 700],
+    // ~100k events: a replay where start-up is most of the time.
+    ['libs_curl_google', quick ? 7 : 70],
   ];
   process.stdout.write(`node ${process.version}, ${new Date().toISOString()}\n`);
+  if (only === null || only === 'startup') startupRows(csysdig);
+  if (only === 'startup') return;
   for (const [name, copies] of inputs) {
     const { file } = await input(name, copies);
     process.stdout.write(`\n## ${name} x ${copies} (${file})\n\n`);
