@@ -4,22 +4,13 @@
  * current sources and behave exactly as the module-per-file build does.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { newestMtime, ROOT } from '../helpers/fixtures.js';
 
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'tsysdig.cjs');
-
-function newestSource(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 /** The tsc build's entry run directly (what the bundle replaces). */
 function runModules(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -30,7 +21,7 @@ function runModules(args: string[]): { status: number | null; stdout: string; st
 
 describe('CLI bundle', () => {
   it('is rebuilt from the current sources, with its code cache', () => {
-    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThanOrEqual(newestSource(join(ROOT, 'src')));
+    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThanOrEqual(newestMtime(join(ROOT, 'src')));
     expect(statSync(BUNDLE + '.cache').size).toBeGreaterThan(0);
   });
 
