@@ -45,3 +45,36 @@ if [ ! -f dist/.build-stamp ] || [ -n "$newest_src" ] || [ tsconfig.json -nt dis
   npx tsc -p tsconfig.json
   touch dist/.build-stamp
 fi
+# 5. The CLI bundle and its code cache (scripts/bundle.mjs; does nothing when fresh).
+node scripts/bundle.mjs
+
+# 6. A plain `tsysdig` command, as `npm link` would make it: a symlink to
+#    bin/tsysdig.js in /usr/local/bin (root) or ~/.local/bin (a user who has
+#    it on PATH). A link to another checkout that still works is left alone
+#    (several checkouts on one machine would otherwise take it in turns);
+#    TSYSDIG_LINK=force takes it over, TSYSDIG_LINK=0 skips this step.
+link_cli() {
+  local self dir target current
+  self="$(pwd)/bin/tsysdig.js"
+  if [ "$(id -u)" = 0 ]; then dir=/usr/local/bin
+  elif [ -d "$HOME/.local/bin" ] && [[ ":$PATH:" == *":$HOME/.local/bin:"* ]]; then dir="$HOME/.local/bin"
+  else
+    say "no tsysdig on PATH (not root, no ~/.local/bin on PATH): run $self, or add $(pwd)/bin to PATH"
+    return 0
+  fi
+  target="$dir/tsysdig"
+  if [ -L "$target" ]; then
+    current="$(readlink "$target")"
+    [ "$current" = "$self" ] && return 0
+    if [ -e "$target" ] && [ "${TSYSDIG_LINK:-}" != force ]; then
+      say "$target runs $current (another checkout); TSYSDIG_LINK=force npm run setup links this one"
+      return 0
+    fi
+  elif [ -e "$target" ]; then
+    say "$target exists and is not a link: left alone (run $self)"
+    return 0
+  fi
+  ln -sfn "$self" "$target"
+  say "linked $target -> $self: run \`tsysdig\`"
+}
+[ "${TSYSDIG_LINK:-}" = 0 ] || link_cli

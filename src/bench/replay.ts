@@ -15,7 +15,12 @@
  * capture time (in the benchmark worker, output discarded).
  * Wall times are whole processes (start-up included), median of three.
  *
- * Options: --quick (fewer copies), --views a,b,c, --only state|views|rules; a rules row compares `--alerts` with the falcosecurity stable + incubating rules against the same run without rules.
+ * Also: a ~100k-event capture (start-up dominated), and the start-up of
+ * the commands people type (npx tsysdig, tsysdig, node bin/tsysdig.js);
+ * a rules row compares `--alerts` with the falcosecurity stable + incubating
+ * rules against the same run without rules.
+ *
+ * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views|rules.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
@@ -119,6 +124,30 @@ function median3<T extends { ms: number }>(f: () => T): T {
   return middleOfThree([f(), f(), f()]);
 }
 
+/**
+ * Start-up: the commands people type, each the median of five runs (output
+ * to /dev/null). `npx tsysdig` resolves the package on every call;
+ * `tsysdig` is the link set-up makes (skipped when it is not on the PATH).
+ */
+function startupRows(withCsysdig: boolean): void {
+  const fixture = join(ROOT, 'test', 'fixtures', 'libs_curl_google.scap');
+  const rows: [string, string, string[]][] = [
+    ['npx tsysdig --help', 'npx', ['tsysdig', '--help']],
+    ['tsysdig --help', 'tsysdig', ['--help']],
+    ['node bin/tsysdig.js --help', process.execPath, [CLI, '--help']],
+    ['node bin/tsysdig.js --raw --final -r libs_curl_google.scap -v procs', process.execPath, [CLI, '--raw', '--final', '-r', fixture, '-v', 'procs']],
+  ];
+  if (withCsysdig) rows.push(['csysdig --raw -r libs_curl_google.scap -v procs', 'csysdig', ['--raw', '-r', fixture, '-v', 'procs']]);
+  process.stdout.write('\n## start-up (median of 5)\n\n| command | wall |\n|---|---|\n');
+  for (const [label, cmd, args] of rows) {
+    if (cmd === 'tsysdig' && spawnSync('sh', ['-c', 'command -v tsysdig'], { encoding: 'utf8' }).status !== 0) continue;
+    const runs: CommandRun[] = [];
+    for (let i = 0; i < 5; i++) runs.push(runCommand(cmd, args));
+    runs.sort((a, b) => a.ms - b.ms);
+    process.stdout.write(`| \`${label}\` | ${runs[2]!.ms.toFixed(0)} ms |\n`);
+  }
+}
+
 async function input(name: string, copies: number): Promise<{ file: string; events: number }> {
   const file = join(tmpdir(), `tsysdig-bench-${name}-x${copies}.scap`);
   const src = join(ROOT, 'test', 'fixtures', `${name}.scap`);
@@ -160,15 +189,19 @@ function fmtRate(events: number, ms: number): string {
 async function main(): Promise<void> {
   if (!existsSync(WORKER)) throw new Error('build first: npm run build');
   const quick = process.argv.includes('--quick');
-  const only = arg('--only');
+  const only = arg('--only') ?? null;
   const views = (arg('--views') ?? COMPARED_VIEWS.join(',')).split(',');
   const csysdig = hasCsysdig();
   if (!csysdig) process.stdout.write('csysdig not installed: ratios skipped (apt-get install sysdig)\n');
   const inputs: [string, number][] = [
     ['falco_psp_privileged', quick ? 50 : 500],
     ['libs_curl_google', quick ? 70 : 700],
+    // ~100k events: a replay where start-up is most of the time.
+    ['libs_curl_google', quick ? 7 : 70],
   ];
   process.stdout.write(`node ${process.version}, ${new Date().toISOString()}\n`);
+  if (only === null || only === 'startup') startupRows(csysdig);
+  if (only === 'startup') return;
   for (const [name, copies] of inputs) {
     const { file } = await input(name, copies);
     process.stdout.write(`\n## ${name} x ${copies} (${file})\n\n`);
@@ -179,7 +212,7 @@ async function main(): Promise<void> {
         process.stdout.write(`| ${mode === 'read' ? 'reader' : 'reader + state engine'} | ${m.events} | ${m.ms.toFixed(0)} ms | ${fmtRate(m.events, m.ms)} | ${(m.maxRssKb / 1024).toFixed(0)} MB |\n`);
       }
     }
-    if (only === undefined || only === 'rules') {
+    if (only === null || only === 'rules') {
       const ev = runWorker('read', file).events;
       process.stdout.write('\n| rules | events | tsysdig --alerts | rate | without rules | ratio |\n|---|---|---|---|---|---|\n');
       process.stdout.write(rulesRow(file, ev));

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { CaptureError } from '../capture/records.js';
 import { AGENT_DEFAULTS, hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { OutputBuffer } from './output-buffer.js';
-import { compileEventFilter } from './event-filter.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
@@ -111,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
       await copyCapture(opts.readFile, opts.writeFile, {
         gzip: opts.gzip,
-        filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
+        filter: opts.filter === '' ? undefined : await eventFilter(opts.filter),
         onWarning: warnOnce(),
       });
       return EXIT_OK;
@@ -241,6 +240,12 @@ function argvWithout(argv: readonly string[], names: ReadonlySet<string>): strin
     out.push(a);
   }
   return out;
+}
+
+/** The -r event filter (the filter compiler and field registry load only for commands that filter). */
+async function eventFilter(text: string): Promise<ReturnType<typeof import('./event-filter.js').compileEventFilter>> {
+  const { compileEventFilter } = await import('./event-filter.js');
+  return compileEventFilter(text);
 }
 
 /** A warning printer that says each distinct message once. */

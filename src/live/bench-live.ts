@@ -3,7 +3,7 @@
  * syscall, and the highest event rate the whole pipeline sustains without
  * losing events.
  *
- *   node dist/live/bench-live.js [--calls N] [--runs R] [--seconds S] [--rates r1,r2,...] [--view-rates r1,...] [--ring MiB] [--ring1 MiB] [--json]
+ *   node dist/live/bench-live.js [--calls N] [--runs R] [--seconds S] [--rates r1,r2,...] [--view-rates r1,...] [--ring MiB] [--ring1 MiB] [--only cost] [--json]
  *
  * 1. Per-syscall cost: the CPU time per call of a C loop calling getppid(2)
  *    (probe/bench/getppid.c; one enter + one exit event per call; BPF
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { cpus: os.cpus().length, kernel: os.release(), node: process.version, calls, runs, seconds, ringMiB };
   console.log(`live pipeline benchmark: ${os.cpus().length} CPUs, Linux ${os.release()}, Node ${process.version}, ring ${ringMiB} MiB`);
 
+  // --only cost: part 1 alone (the per-syscall cost), without the long sustained-rate part.
+  const only = arg('--only', '');
   // 1a. no tracing
   const none: number[] = [];
   for (let i = 0; i < runs; i++) none.push((await runJson<LoopResult>(getppid, [String(calls)])).cpuNsPerCall);
@@ -229,6 +231,10 @@ async function main(): Promise<void> {
     );
   }
 
+  if (only === 'cost') {
+    if (process.argv.includes('--json')) console.log(JSON.stringify(report));
+    return;
+  }
   // 2. sustained rate without drops: into the state engine, then with the procs view on top
   const sustained = async (withView: boolean, tryRates: number[]): Promise<{ best: number; steps: Record<string, unknown>[] }> => {
     let best = 0;

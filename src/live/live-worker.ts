@@ -84,7 +84,8 @@ const WORKER_TAG = 'tsysdig-live-worker';
 function workerEntry(): string {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith('.js')) return self;
-  // running from src/ (vitest, ts tooling): use the built copy ($TSYSDIG_DIST overrides dist/)
+  // running from src/ (vitest, ts tooling) or from the CLI bundle (dist/bundle/tsysdig.cjs):
+  // use the tsc-built copy ($TSYSDIG_DIST overrides dist/)
   const dist = process.env.TSYSDIG_DIST ?? path.resolve(path.dirname(self), '../../dist');
   const built = path.join(dist, 'live/live-worker.js');
   if (!fs.existsSync(built)) throw new Error(`worker drain needs the built sources (${built}): run npm run build`);

@@ -9,6 +9,9 @@ import type { CaptureSink } from '../capture/records.js';
 import { readCaptureFrom } from '../capture/scap-reader.js';
 import type { EventSource, SourceStats } from './event-source.js';
 
+/** Longest stretch of reading without giving the event loop a turn (ms). */
+const YIELD_EVERY_MS = 25;
+
 /** Replays a .scap file (plain or gzip). */
 export class ReplaySource implements EventSource {
   readonly live = false;
@@ -23,8 +26,20 @@ export class ReplaySource implements EventSource {
     if (this.totalBytes === null) this.totalBytes = await uncompressedSize(this.name);
     this.bytesRead = 0;
     const inner = await openByteSource(this.name);
+    // Plain files are read synchronously (see byte-source.ts), so a long
+    // read would hold the event loop until the end: keys (q, CTRL+C) and
+    // progress redraws would wait for it. Between two windows, at most every
+    // YIELD_EVERY_MS, the read gives the loop a turn; a few microseconds per
+    // turn, nothing per event.
+    let lastYield = performance.now();
     const counting: ByteSource = {
       read: async (target, offset, length) => {
+        const now = performance.now();
+        if (now - lastYield >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+          signal.throwIfAborted();
+        }
         const n = await inner.read(target, offset, length);
         this.bytesRead += n;
         return n;

@@ -22,7 +22,7 @@ import { withTrailingSlash } from './paths.js';
 import { CloneFlag, ThreadInfo } from './thread-info.js';
 import { UserTable } from './users.js';
 import { NetworkInterfaces } from './interfaces.js';
-import { containerFromCgroups, type ContainerInfo, emptyContainer } from './containers.js';
+import { containerFromCgroups, type ContainerInfo, type ContainerType, emptyContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
 
 export class StateEngine {
@@ -59,6 +59,9 @@ export class StateEngine {
   private snapshotDone = false;
   /** The last looked-up thread (see reset). */
   private cachedTid = -2;
+  /** The last cgroup list resolved to a container, and the answer (see resolveContainer). */
+  private lastCgroups: readonly string[] = [];
+  private lastContainer: [string, ContainerType] | null = null;
   private cachedThread: ThreadInfo | null = null;
 
   // ---- deferred removals (applied when the next event arrives) ----
@@ -311,7 +314,16 @@ export class StateEngine {
   }
 
   resolveContainer(t: ThreadInfo): void {
-    const found = containerFromCgroups(t.cgroups);
+    // Process starts come in runs from one cgroup (a shell's children, a
+    // container's workers): the last list's answer is reused when the list is
+    // the same, saving the runtime-by-runtime pattern search.
+    let found: [string, ContainerType] | null;
+    if (sameStrings(t.cgroups, this.lastCgroups)) found = this.lastContainer;
+    else {
+      found = containerFromCgroups(t.cgroups);
+      this.lastCgroups = t.cgroups;
+      this.lastContainer = found;
+    }
     if (found === null) {
       t.containerId = '';
       return;
@@ -501,4 +513,12 @@ export function isCloneExit(type: number): boolean {
     default:
       return false;
   }
+}
+
+/** Whether two string lists hold the same strings in the same order. */
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -41,7 +41,7 @@ import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hie
 import { Session } from './session.js';
 import { SideMenu } from './side-menu.js';
 import { SpectroConsumer, SpectroWidget } from './spectro.js';
-import { renderProgress, statusText } from './status.js';
+import { renderProgress, statusText, type RunProgress } from './status.js';
 import { centre, TableWidget } from './table-widget.js';
 import type { Display } from './term.js';
 import { TextBuffer, TextView } from './text-view.js';
@@ -493,7 +493,8 @@ export class App {
   }
 
   private key(name: string, ch: string | undefined): void {
-    if (name === 'C-c') return this.quit();
+    // CTRL+C is an interrupt, as for any command: exit 130, as on SIGINT.
+    if (name === 'C-c') return this.quit(130);
     if (this.overlay !== null) return this.overlayKey(name);
     if (this.prompt !== null) return this.promptKey(name, ch);
     if (this.viewsMenu !== null) return this.viewsMenuKey(name);
@@ -1129,10 +1130,11 @@ export class App {
     this.d.flush(cursor);
   }
 
-  private progress(): { fraction: number | null; events: number; firstTs: number; lastTs: number; totalNs: number | null } {
+  private progress(): RunProgress {
     const st = this.session.state;
     const c = this.session.capture;
-    return { fraction: this.cfg.source.progress(), events: st.events, firstTs: st.firstTs, lastTs: st.lastTs, totalNs: c === null ? null : c.lastTs - c.firstTs };
+    const eventsPerSec = st.elapsedMs >= 100 ? st.events / (st.elapsedMs / 1000) : null;
+    return { fraction: this.cfg.source.progress(), events: st.events, firstTs: st.firstTs, lastTs: st.lastTs, totalNs: c === null ? null : c.lastTs - c.firstTs, eventsPerSec };
   }
 
   // =====================================================================

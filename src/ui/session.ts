@@ -37,6 +37,8 @@ export interface RunState {
   lastTs: number;
   /** What stopped the run, if it failed. */
   error: unknown;
+  /** Wall time since the run started (ms): the reading speed shown with the progress. */
+  elapsedMs: number;
 }
 
 /** The whole capture, learnt from the first complete read (the "Source:" line). */
@@ -75,6 +77,7 @@ export class Session {
   private error: unknown = null;
   private abort: AbortController | null = null;
   private runPromise: Promise<void> | null = null;
+  private startedAt = 0;
 
   constructor(
     readonly source: EventSource,
@@ -95,7 +98,7 @@ export class Session {
 
   get state(): RunState {
     const r = this.run;
-    return { running: this.running, done: this.done, error: this.error, events: r.events, firstTs: r.firstTs, lastTs: r.lastTs };
+    return { running: this.running, done: this.done, error: this.error, events: r.events, firstTs: r.firstTs, lastTs: r.lastTs, elapsedMs: performance.now() - this.startedAt };
   }
 
   private newRun(): CaptureSession {
@@ -116,6 +119,7 @@ export class Session {
     const run = (this.run = this.newRun());
     const slot = this.slot;
     this.running = true;
+    this.startedAt = performance.now();
     this.done = false;
     this.error = null;
     slot.consumer = make(run.engine);

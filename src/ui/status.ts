@@ -14,6 +14,8 @@ export interface RunProgress {
   lastTs: number;
   /** Duration of the whole capture when known from an earlier read (ns). */
   totalNs: number | null;
+  /** Events read per second of wall time so far (null before there is a measure). */
+  eventsPerSec: number | null;
 }
 
 /** "HH:MM:SS.mmm" local time of a capture timestamp (ns). */
@@ -48,7 +50,8 @@ export function renderProgress(cv: Canvas, x0: number, y0: number, w: number, h:
   if (p.lastTs > 0) {
     const reached = formatDuration(p.lastTs - p.firstTs, 0);
     const of = p.totalNs !== null ? ` of ${formatDuration(p.totalNs, 0)}` : '';
-    mid(`capture time ${clockText(p.lastTs)} (${reached}${of}), ${p.events} events`, y + 2, C.normal);
+    const speed = p.eventsPerSec !== null ? `, ${Math.round(p.eventsPerSec)} events/s` : '';
+    mid(`capture time ${clockText(p.lastTs)} (${reached}${of}), ${p.events} events${speed}`, y + 2, C.normal);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +16,14 @@ export function fixtureNames(): string[] {
 
 export function fixturePath(name: string): string {
   return join(FIXTURES, `${name}.scap`);
+}
+
+/** Newest modification time (ms) of the files under `dir`: is a build older than its sources? */
+export function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
 }

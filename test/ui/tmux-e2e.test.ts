@@ -254,10 +254,10 @@ run('tsysdig UI under tmux (160x45, libs_curl_google.scap)', () => {
     expect(s.modes()).toEqual({ alternate: false, cursor: true, mouse: false });
   });
 
-  it('CTRL+C quits and restores the terminal', async () => {
+  it('CTRL+C quits with the interrupted status (130) and restores the terminal', async () => {
     const { s } = await startProcs();
     s.keys('C-c');
-    await s.waitForText('EXIT=0');
+    await s.waitForText('EXIT=130');
     expect(s.modes()).toEqual({ alternate: false, cursor: true, mouse: false });
   });
 

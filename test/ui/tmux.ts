@@ -8,9 +8,9 @@
  * or throws with the last screen seen.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/fixtures.js';
+import { newestMtime, ROOT } from '../helpers/fixtures.js';
 
 export const SOCKET = `tsysdig-ui-test-${process.pid}`;
 /** Relative to the repository (the sessions start there), so the screen does not depend on where it is checked out. */
@@ -22,15 +22,6 @@ export function hasTmux(): boolean {
 
 function tmux(args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
 }
 
 /**
