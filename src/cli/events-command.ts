@@ -1,15 +1,20 @@
 /**
  * `tsysdig --events -r FILE [FILTER]`: one line per event, as `sysdig -r FILE [FILTER]` prints them.
  */
-import { readCapture } from '../capture/scap-reader.js';
+import { isStream, type CaptureInput } from '../capture/capture-input.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { formatEventLine, isContainerEvent, isInternalEvent } from '../format/event-line.js';
 import { StateEngine } from '../state/engine.js';
 import type { EventPredicate } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
+import { readInput } from './read-input.js';
+
+/** A stream's event lines are shown this promptly. */
+const STREAM_FLUSH_MS = 200;
 
 export interface EventsRun {
-  file: string;
+  /** A capture file, or a stream (-r -, --ssh), whose lines are printed as they arrive. */
+  file: CaptureInput;
   filter: EventPredicate | null;
   /** Stop after this many events read (0: no limit), like sysdig -n. */
   count: number;
@@ -30,11 +35,15 @@ export async function runEvents(run: EventsRun): Promise<void> {
     if (!inPreamble && !isInternalEvent(ev) && (run.filter === null || run.filter(ev, engine))) {
       run.out.line(formatEventLine(ev, engine));
     }
+    // `… --events | head`: the reader is gone, so is the point of reading
+    if (run.out.isClosed) return false;
     return run.count === 0 || seen < run.count;
   }, run.onWarning);
+  const timer = isStream(run.file) ? setInterval(() => void run.out.flush(), STREAM_FLUSH_MS) : null;
   try {
-    await readCapture(run.file, sink);
+    await readInput(run.file, sink);
   } finally {
+    if (timer !== null) clearInterval(timer);
     await run.out.flush();
   }
 }

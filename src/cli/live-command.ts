@@ -20,10 +20,14 @@
  * event (procinfo included; with a filter, the events it keeps plus the
  * internal ones), and container events as their metadata arrives. It is
  * written in whole blocks and flushed every second, so a capture cut short
- * (SIGKILL, full disk) reads up to its last complete block.
+ * (SIGKILL, full disk) reads up to its last complete block. With `-w -` the
+ * capture is a stream on stdout, flushed every 100 ms for a reader that
+ * shows it as it arrives (`tsysdig --ssh`); a reader that goes away (EPIPE)
+ * or a hang-up stops the capture and detaches the probe.
  */
 import type { CaptureSink } from '../capture/records.js';
 import { ScapWriter } from '../capture/writer/index.js';
+import { STDOUT_PATH } from '../capture/writer/scap-writer.js';
 import { ContainerMetadataManager, requestMissingMetadata } from '../containers/index.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { EventCategory } from '../event/types.js';
@@ -38,6 +42,7 @@ import type { ViewDef } from '../view/view-def.js';
 import { compileEventFilter, type EventPredicate } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
 import { findView } from './view-command.js';
+import { UsageError } from './args.js';
 
 export interface LiveRun {
   /** What goes to stdout: a view's tables, event lines, or nothing (-w only). */
@@ -77,12 +82,17 @@ export interface LiveResult {
 }
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** A capture streamed to stdout is sent this often, so its reader is never further behind. */
+export const STREAM_FLUSH_MS = 100;
 
 export async function runLive(run: LiveRun): Promise<LiveResult> {
   const warn = run.onWarning ?? (() => {});
   // Everything that can be refused without the kernel is checked first.
   const view: ViewDef | null = run.output === 'raw' || run.output === 'json' ? findView(run.viewId ?? 'procs', run.viewsDirs) : null;
   const filterText = (run.filter ?? '').trim();
+  if (run.writeFile === STDOUT_PATH && run.output !== 'none') {
+    throw new UsageError(`-w - writes the capture to stdout; it cannot be combined with --${run.output}`);
+  }
   const eventFilter: EventPredicate | null = filterText !== '' && view === null ? compileEventFilter(filterText) : null;
 
   const { LiveCapture, dropsOf } = await import('../live/live-capture.js');
@@ -202,6 +212,12 @@ export async function runLive(run: LiveRun): Promise<LiveResult> {
       }, 1000),
     );
     if (run.output === 'events') timers.push(setInterval(() => void out!.flush(), 200));
+    if (writer?.isStream === true) {
+      const w = writer;
+      timers.push(setInterval(() => {
+        if (snapshotWritten) w.flush().catch(fail);
+      }, STREAM_FLUSH_MS));
+    }
     // -M is event time; this also ends a capture whose events stop coming. Events
     // already copied from the ring are processed first (their times decide).
     if (durationNs > 0) {

@@ -3,7 +3,7 @@
  * every failure into one line on stderr and a non-zero exit code.
  */
 import { CaptureError } from '../capture/records.js';
-import { parseArgs, USAGE, UsageError } from './args.js';
+import { defaultOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { compileEventFilter } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
@@ -13,6 +13,7 @@ import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
 import { LiveError } from '../live/errors.js';
 import type { Options } from './args.js';
+import { captureInput, isStream, type CaptureInput } from '../capture/capture-input.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -41,15 +42,17 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
+    // What is read: a file, a stream (-r -, a pipe, a FIFO, --ssh), or (null) the live probe.
+    const input = await captureInputOf(opts);
     // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
-    if (opts.readFile === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
+    if (input === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
     // Each command's modules are loaded when it runs: start-up is a visible
     // share of a short replay, and a table replay needs none of the others.
     if (opts.events) {
-      if (opts.readFile === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
+      if (input === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
       const { runEvents } = await import('./events-command.js');
       await runEvents({
-        file: opts.readFile,
+        file: input,
         filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
         count: opts.count,
         out: new OutputBuffer(),
@@ -67,19 +70,29 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
-    if (opts.writeFile !== null && opts.readFile !== null) {
+    if (opts.writeFile !== null && input !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
-      await copyCapture(opts.readFile, opts.writeFile, {
-        gzip: opts.gzip,
-        filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
-        onWarning: warnOnce(),
-      });
+      // A stream is saved until it ends or the user stops it; the copy is complete either way.
+      const { stopOnSignals } = await import('./read-input.js');
+      const stop = isStream(input) ? stopOnSignals() : null;
+      try {
+        await copyCapture(input, opts.writeFile, {
+          gzip: opts.gzip,
+          filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
+          onWarning: warnOnce(),
+          signal: stop?.signal,
+        });
+      } catch (err) {
+        if (stop?.stoppedBy() == null) throw err;
+      } finally {
+        stop?.dispose();
+      }
       return EXIT_OK;
     }
-    if ((opts.raw || opts.json) && opts.readFile !== null) {
+    if ((opts.raw || opts.json) && input !== null) {
       await runViewReplay({
-        file: opts.readFile,
+        file: input,
         viewId: opts.view ?? 'procs',
         output: opts.raw ? 'raw' : 'json',
         filter: opts.filter,
@@ -96,10 +109,33 @@ export async function main(argv: string[]): Promise<number> {
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
-    return await runUi(opts);
+    return await runUi(opts, input);
   } catch (err) {
     return reportError(err);
   }
+}
+
+/**
+ * The capture to read: -r FILE (a stream when it names stdin, a pipe or a
+ * FIFO), --ssh HOST (the remote node's live capture), or null for live.
+ */
+async function captureInputOf(opts: Options): Promise<CaptureInput | null> {
+  if (opts.ssh === null) {
+    if (opts.sudo || opts.sshOpts.length > 0 || opts.remoteTsysdig !== null) throw new UsageError('--sudo, --ssh-opt and --remote-tsysdig go with --ssh HOST');
+    return opts.readFile === null ? null : captureInput(opts.readFile);
+  }
+  if (opts.readFile !== null) throw new UsageError('--ssh and -r are two sources; choose one');
+  const { sshInput } = await import('../remote/ssh-source.js');
+  return sshInput({
+    target: opts.ssh,
+    sshOpts: opts.sshOpts,
+    sudo: opts.sudo,
+    remoteCommand: opts.remoteTsysdig ?? undefined,
+    filter: opts.filter,
+    // only when changed: the remote's own defaults are the same
+    snaplen: opts.snaplen !== defaultOptions().snaplen ? opts.snaplen : undefined,
+    bufferMb: opts.bufferMb !== defaultOptions().bufferMb ? opts.bufferMb : undefined,
+  });
 }
 
 /** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */

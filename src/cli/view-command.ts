@@ -1,9 +1,10 @@
 /**
  * `tsysdig --raw|--json -r FILE -v VIEW [FILTER]`: replays a capture through
  * a view and prints each sample (every interval of capture time, then the
- * whole-capture table csysdig prints for a file).
+ * whole-capture table csysdig prints for a file). A stream (`-r -`, a FIFO,
+ * --ssh) goes through the same path, its tables printed as they are taken.
  */
-import { readCapture } from '../capture/scap-reader.js';
+import { isStream, type CaptureInput } from '../capture/capture-input.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { isContainerEvent } from '../format/event-line.js';
 import { fieldRegistry } from '../fields/registry.js';
@@ -16,9 +17,11 @@ import type { Sample } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
 import { UsageError } from './args.js';
 import { OutputBuffer } from './output-buffer.js';
+import { readInput } from './read-input.js';
 
 export interface ViewReplayRun {
-  file: string;
+  /** A capture file, or a stream (-r -, --ssh): then each table is printed as it is taken. */
+  file: CaptureInput;
   viewId: string;
   output: 'raw' | 'json' | 'none';
   filter?: string;
@@ -51,6 +54,7 @@ export async function runViewReplay(run: ViewReplayRun): Promise<number> {
   const view = findView(run.viewId, run.viewsDirs);
   const engine = new StateEngine();
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
+  const stream = isStream(run.file);
   const runner = new ViewRunner(view, fieldRegistry, engine, {
     intervalNs: (run.intervalMs ?? 2000) * 1e6,
     filter: run.filter ?? '',
@@ -62,6 +66,7 @@ export async function runViewReplay(run: ViewReplayRun): Promise<number> {
       if (out === null) return;
       if (run.output === 'raw') for (const l of rawTableLines(sample, info.timeDeltaNs, runner.grouping)) out.line(l);
       else out.line(sampleToJson(view, sample, info, runner.grouping));
+      if (stream) void out.flush(); // a stream is watched as it arrives: each table when it is taken
     },
   });
   // csysdig opens a replay with an empty sample: keep its leading separator.
@@ -85,7 +90,7 @@ export async function runViewReplay(run: ViewReplayRun): Promise<number> {
     return count === 0 || events < count;
   }, run.onWarning);
   try {
-    await readCapture(run.file, sink);
+    await readInput(run.file, sink);
   } finally {
     runner.finish();
     await out?.flush();

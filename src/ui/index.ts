@@ -17,6 +17,9 @@ import { loadViews } from '../view/view-loader.js';
 import { App } from './app.js';
 import type { EventSource } from './source.js';
 import { ReplaySource } from './source.js';
+import type { StreamEventSource } from './stream.js';
+import { STDIN_PATH } from '../capture/byte-source.js';
+import type { CaptureInput } from '../capture/capture-input.js';
 import { openLiveSource } from './live.js';
 import { Terminal } from './term.js';
 
@@ -48,18 +51,30 @@ function oneLine(err: unknown): string {
   return m.replace(/\s*\n\s*/g, ' ');
 }
 
-export async function runUi(opts: Options): Promise<number> {
+/** `input`: the capture to show (a file or a stream: -r -, a FIFO, --ssh); null for live capture. */
+export async function runUi(opts: Options, input: CaptureInput | null = opts.readFile): Promise<number> {
   // Everything that can fail for a plain reason fails here, before the screen is taken.
   const views = loadViews(opts.viewsDirs);
   const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
   if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
-  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('the full-screen UI needs a terminal; use --raw or --json for text output');
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    if (opts.readFile === STDIN_PATH) throw new UsageError('-r - takes standard input for the capture, and the UI needs it for the keyboard: use --raw, --json or --events, or a FIFO (-r FIFO)');
+    throw new UsageError('the full-screen UI needs a terminal; use --raw or --json for text output');
+  }
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
   let source: EventSource;
-  if (opts.readFile !== null) source = new ReplaySource(opts.readFile);
-  else source = await (liveFactory ?? openLiveSource)(opts);
+  let stream: StreamEventSource | null = null;
+  if (input === null) source = await (liveFactory ?? openLiveSource)(opts);
+  else if (typeof input === 'string') source = new ReplaySource(input);
+  else {
+    // Connected (ssh logged in, first bytes here) before the screen is taken: prompts and failures print normally.
+    const { StreamEventSource } = await import('./stream.js');
+    stream = new StreamEventSource(input);
+    await stream.open();
+    source = stream;
+  }
 
   const term = new Terminal();
   let app: App | null = null;
@@ -105,6 +120,18 @@ export async function runUi(opts: Options): Promise<number> {
   process.on('exit', onExit);
   process.stdin.on('end', hangup);
   process.stdin.on('error', hangup);
+  if (stream !== null) {
+    // The stream's end (its writer stopped, the connection dropped) ends the session, in one line.
+    stream.onEnd = (end) => {
+      if (finished) return;
+      finished = true;
+      restore();
+      process.stderr.write(`tsysdig: ${end.message}\n`);
+      const code = end.failed ? 1 : 0;
+      resolveExit(code);
+      setTimeout(() => process.exit(code), 200).unref();
+    };
+  }
 
   try {
     app = new App({

@@ -13,12 +13,14 @@ import { readCaptureFrom } from '../capture/scap-reader.js';
 export interface SourceStats {
   /** Events lost by the source (live ring full), null when not applicable. */
   drops: number | null;
+  /** Streams (--ssh, -r -): bytes received per second, on the wire. */
+  bytesPerSec?: number;
 }
 
 export interface EventSource {
   /** True for live capture: screens restart their tables, not the source. */
   readonly live: boolean;
-  /** Shown on the "Source:" line: the file name, or "Live System". */
+  /** Shown on the "Source:" line: the file name, "Live System", or a stream with its rate. */
   readonly name: string;
   /**
    * Feeds `sink` until the capture ends (replay) or `signal` aborts.
