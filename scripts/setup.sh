@@ -20,6 +20,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   [ -f /usr/include/bpf/libbpf.h ] || need_pkgs+=(libbpf-dev)
   ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1 ' || need_pkgs+=(libbpf1)
   command -v tmux >/dev/null || need_pkgs+=(tmux)
+  # --ssh tests start their own sshd (own port, keys and config); the system's is never started or changed
+  [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+  command -v ssh >/dev/null || need_pkgs+=(openssh-client)
   if [ "${TSYSDIG_SKIP_REFERENCE:-}" != 1 ]; then
     command -v sysdig >/dev/null || need_pkgs+=(sysdig)
   fi
