@@ -4,16 +4,14 @@
  */
 import { CaptureError } from '../capture/records.js';
 import { defaultOptions, parseArgs, USAGE, UsageError } from './args.js';
+import type { SshTarget } from '../remote/ssh-source.js';
 import { compileEventFilter } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
 import { FilterError } from '../filter/errors.js';
-import { runViewReplay } from './view-command.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
 import { ViewConfigError } from '../view/view-columns.js';
 import { LiveError } from '../live/errors.js';
 import type { Options } from './args.js';
-import { captureInput, isStream, type CaptureInput } from '../capture/capture-input.js';
 
 /** Exit codes. */
 export const EXIT_OK = 0;
@@ -42,24 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) return fail('choose one of --raw and --json', EXIT_USAGE);
-    // What is read: a file, a stream (-r -, a pipe, a FIFO, --ssh), or (null) the live probe.
-    const input = await captureInputOf(opts);
-    // Live capture: --raw/--json/--events/-w without -r (src/cli/live-command.ts).
-    if (input === null && (opts.raw || opts.json || opts.events || opts.writeFile !== null)) return await runLiveCommand(opts);
-    // Each command's modules are loaded when it runs: start-up is a visible
-    // share of a short replay, and a table replay needs none of the others.
-    if (opts.events) {
-      if (input === null) return fail('--events needs a capture to read: -r FILE', EXIT_USAGE);
-      const { runEvents } = await import('./events-command.js');
-      await runEvents({
-        file: input,
-        filter: opts.filter === '' ? null : compileEventFilter(opts.filter),
-        count: opts.count,
-        out: new OutputBuffer(),
-        onWarning: warnOnce(),
-      });
-      return EXIT_OK;
-    }
+    checkStreamOptions(opts);
     if (opts.listFields) {
       const { fieldListText } = await import('./listings.js');
       process.stdout.write(fieldListText());
@@ -70,80 +51,67 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(viewListText(opts.viewsDirs));
       return EXIT_OK;
     }
-    if (opts.writeFile !== null && input !== null) {
+    if (opts.writeFile !== null && opts.readFile !== null) {
       // Re-capture: a filtered (or plain) copy of a capture, readable by sysdig.
       const { copyCapture } = await import('../capture/writer/copy-capture.js');
-      // A stream is saved until it ends or the user stops it; the copy is complete either way.
-      const { stopOnSignals } = await import('./read-input.js');
-      const stop = isStream(input) ? stopOnSignals() : null;
-      try {
-        await copyCapture(input, opts.writeFile, {
-          gzip: opts.gzip,
-          filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
-          onWarning: warnOnce(),
-          signal: stop?.signal,
-        });
-      } catch (err) {
-        if (stop?.stoppedBy() == null) throw err;
-      } finally {
-        stop?.dispose();
-      }
-      return EXIT_OK;
-    }
-    if ((opts.raw || opts.json) && input !== null) {
-      await runViewReplay({
-        file: input,
-        viewId: opts.view ?? 'procs',
-        output: opts.raw ? 'raw' : 'json',
-        filter: opts.filter,
-        intervalMs: opts.delayMs,
-        count: opts.count,
-        durationS: opts.durationS,
-        tag: opts.containerColumns ? 'containers' : 'default',
-        viewsDirs: opts.viewsDirs,
-        finalOnly: opts.finalOnly,
+      await copyCapture(opts.readFile, opts.writeFile, {
+        gzip: opts.gzip,
+        filter: opts.filter === '' ? undefined : compileEventFilter(opts.filter),
         onWarning: warnOnce(),
       });
       return EXIT_OK;
     }
+    // The text outputs, replay or live (src/cli/capture-command.ts).
+    if (opts.raw || opts.json || opts.events || opts.writeFile !== null) return await runCaptureCommand(opts);
     // The full-screen UI (src/ui) is what runs without --raw, --json or --events.
     // Loaded on demand: the text outputs never pay for blessed's start-up.
     const { runUi } = await import('../ui/index.js');
-    return await runUi(opts, input);
+    return await runUi(opts);
   } catch (err) {
     return reportError(err);
   }
 }
 
-/**
- * The capture to read: -r FILE (a stream when it names stdin, a pipe or a
- * FIFO), --ssh HOST (the remote node's live capture), or null for live.
- */
-async function captureInputOf(opts: Options): Promise<CaptureInput | null> {
-  if (opts.ssh === null) {
-    if (opts.sudo || opts.sshOpts.length > 0 || opts.remoteTsysdig !== null) throw new UsageError('--sudo, --ssh-opt and --remote-tsysdig go with --ssh HOST');
-    return opts.readFile === null ? null : captureInput(opts.readFile);
-  }
-  if (opts.readFile !== null) throw new UsageError('--ssh and -r are two sources; choose one');
-  const { sshInput } = await import('../remote/ssh-source.js');
-  return sshInput({
+/** The stream options (-w -, --ssh and its companions) that cannot go together. */
+function checkStreamOptions(opts: Options): void {
+  if (opts.ssh === null && (opts.sudo || opts.sshOpts.length > 0 || opts.remoteTsysdig !== null)) throw new UsageError('--sudo, --ssh-opt and --remote-tsysdig go with --ssh HOST');
+  if (opts.ssh !== null && opts.readFile !== null) throw new UsageError('--ssh and -r are two sources; choose one');
+  if (opts.writeFile === '-' && (opts.raw || opts.json || opts.events)) throw new UsageError('-w - writes the capture to stdout; it cannot be combined with --raw, --json or --events');
+}
+
+/** --ssh HOST as the source's remote target (undefined without --ssh). */
+export function sshTargetOf(opts: Options): SshTarget | undefined {
+  if (opts.ssh === null) return undefined;
+  const d = defaultOptions();
+  return {
     target: opts.ssh,
     sshOpts: opts.sshOpts,
     sudo: opts.sudo,
     remoteCommand: opts.remoteTsysdig ?? undefined,
+    // the filter runs remotely too: only the events it keeps cross the network
     filter: opts.filter,
-    // only when changed: the remote's own defaults are the same
-    snaplen: opts.snaplen !== defaultOptions().snaplen ? opts.snaplen : undefined,
-    bufferMb: opts.bufferMb !== defaultOptions().bufferMb ? opts.bufferMb : undefined,
-  });
+    // only when changed: the remote's defaults are the same
+    snaplen: opts.snaplen !== d.snaplen ? opts.snaplen : undefined,
+    bufferMb: opts.bufferMb !== d.bufferMb ? opts.bufferMb : undefined,
+  };
 }
 
-/** Live --raw / --json / --events / -w (loaded on demand: replays never load the BPF bindings). */
-async function runLiveCommand(opts: Options): Promise<number> {
-  const { runLive } = await import('./live-command.js');
-  await runLive({
-    output: opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none',
-    viewId: opts.view ?? 'procs',
+/** --raw / --json / --events / -w, on a capture file or live. */
+async function runCaptureCommand(opts: Options): Promise<number> {
+  const { runCapture } = await import('./capture-command.js');
+  const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  await runCapture({
+    source: {
+      readFile: opts.readFile,
+      ssh: sshTargetOf(opts),
+      snaplen: opts.snaplen,
+      bufferMb: opts.bufferMb,
+      includeSelf: opts.includeSelf,
+      // CPU times feed the views' CPU columns and captures; event lines never show them
+      procinfo: output !== 'events' || opts.writeFile !== null,
+    },
+    output,
+    viewId: output === 'raw' || output === 'json' ? (opts.view ?? 'procs') : undefined,
     filter: opts.filter,
     intervalMs: opts.delayMs,
     finalOnly: opts.finalOnly,
@@ -153,9 +121,6 @@ async function runLiveCommand(opts: Options): Promise<number> {
     viewsDirs: opts.viewsDirs,
     writeFile: opts.writeFile,
     gzip: opts.gzip,
-    snaplen: opts.snaplen,
-    bufferMb: opts.bufferMb,
-    includeSelf: opts.includeSelf,
     onWarning: warnOnce(),
   });
   return EXIT_OK;

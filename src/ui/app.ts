@@ -44,7 +44,7 @@ import { renderProgress, statusText } from './status.js';
 import { centre, TableWidget } from './table-widget.js';
 import type { Display } from './term.js';
 import { TextBuffer, TextView } from './text-view.js';
-import type { EventSource } from './source.js';
+import type { EventSource } from '../session/event-source.js';
 import { ViewsMenu } from './views-menu.js';
 
 export interface AppConfig {

@@ -15,27 +15,14 @@ import type { EventContext } from '../fields/types.js';
 import { compileFilter } from '../filter/index.js';
 import { loadViews } from '../view/view-loader.js';
 import { App } from './app.js';
-import type { EventSource } from './source.js';
-import { ReplaySource } from './source.js';
-import type { StreamEventSource } from './stream.js';
-import { STDIN_PATH } from '../capture/byte-source.js';
-import type { CaptureInput } from '../capture/capture-input.js';
-import { openLiveSource } from './live.js';
+import { openSource } from '../session/open-source.js';
+import { StreamEventSource } from '../session/stream-event-source.js';
+import { sshTargetOf } from '../cli/main.js';
 import { Terminal } from './term.js';
 
 export { App } from './app.js';
-export type { EventSource } from './source.js';
-export { ReplaySource } from './source.js';
-
-/** Builds the live event source (default: the eBPF probe, see live.ts; tests and other sources can replace it). */
-export type LiveSourceFactory = (opts: Options) => Promise<EventSource>;
-
-let liveFactory: LiveSourceFactory | null = null;
-
-/** Replaces the live source the UI opens when no -r FILE is given. */
-export function registerLiveSource(f: LiveSourceFactory): void {
-  liveFactory = f;
-}
+export type { EventSource } from '../session/event-source.js';
+export { ReplaySource } from '../session/replay-source.js';
 
 function version(): string {
   try {
@@ -51,30 +38,23 @@ function oneLine(err: unknown): string {
   return m.replace(/\s*\n\s*/g, ' ');
 }
 
-/** `input`: the capture to show (a file or a stream: -r -, a FIFO, --ssh); null for live capture. */
-export async function runUi(opts: Options, input: CaptureInput | null = opts.readFile): Promise<number> {
+export async function runUi(opts: Options): Promise<number> {
   // Everything that can fail for a plain reason fails here, before the screen is taken.
   const views = loadViews(opts.viewsDirs);
   const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
   if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    if (opts.readFile === STDIN_PATH) throw new UsageError('-r - takes standard input for the capture, and the UI needs it for the keyboard: use --raw, --json or --events, or a FIFO (-r FIFO)');
+    if (opts.readFile === '-') throw new UsageError('-r - takes standard input for the capture, and the UI needs it for the keyboard: use --raw, --json or --events, or a FIFO (-r FIFO)');
     throw new UsageError('the full-screen UI needs a terminal; use --raw or --json for text output');
   }
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
-  let source: EventSource;
-  let stream: StreamEventSource | null = null;
-  if (input === null) source = await (liveFactory ?? openLiveSource)(opts);
-  else if (typeof input === 'string') source = new ReplaySource(input);
-  else {
-    // Connected (ssh logged in, first bytes here) before the screen is taken: prompts and failures print normally.
-    const { StreamEventSource } = await import('./stream.js');
-    stream = new StreamEventSource(input);
-    await stream.open();
-    source = stream;
-  }
+  // The same source the text outputs open (src/session/open-source.ts).
+  const source = await openSource({ readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
+  // A stream (--ssh, a FIFO) is connected before the screen is taken: ssh's prompts and failures print normally.
+  const stream = source instanceof StreamEventSource ? source : null;
+  if (stream !== null) await stream.open();
 
   const term = new Terminal();
   let app: App | null = null;
@@ -129,6 +109,7 @@ export async function runUi(opts: Options, input: CaptureInput | null = opts.rea
       process.stderr.write(`tsysdig: ${end.message}\n`);
       const code = end.failed ? 1 : 0;
       resolveExit(code);
+      void stream.close();
       setTimeout(() => process.exit(code), 200).unref();
     };
   }

@@ -13,13 +13,18 @@
  *  - live: the source keeps running on the same engine (the machine's state
  *    is not replayable) and only the consumer is swapped; the new table
  *    starts empty and fills from the next interval.
+ *
+ * Each run is a CaptureSession (src/session/), the same assembly the
+ * command-line outputs use: limits, container metadata from the engines for
+ * live capture, the capture's leading container events.
  */
-import { CaptureError, type CaptureSink } from '../capture/records.js';
+import { CaptureError } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
-import { isContainerEvent } from '../format/event-line.js';
-import { StateEngine } from '../state/engine.js';
+import { CaptureSession } from '../session/capture-session.js';
+import type { EventConsumer } from '../session/consumer.js';
+import type { EventSource } from '../session/event-source.js';
+import type { StateEngine } from '../state/engine.js';
 import type { Consumer } from './consumers.js';
-import type { EventSource } from './source.js';
 
 export interface RunState {
   /** A replay read (or the live source) is running. */
@@ -48,125 +53,109 @@ export interface SessionEvents {
   onWarning?(message: string): void;
 }
 
+/** The current screen's consumer, swappable while a live run goes on. */
+class ScreenSlot implements EventConsumer {
+  consumer: Consumer | null = null;
+
+  onEvent(ev: ScapEvent, engine: StateEngine): void {
+    this.consumer?.onEvent(ev, engine);
+  }
+
+  finish(): void {
+    this.consumer?.finish();
+  }
+}
+
 export class Session {
-  engine = new StateEngine();
-  state: InternalState = newState();
   capture: CaptureInfo | null = null;
-  private consumer: Consumer | null = null;
-  private generation = 0;
+  private run: CaptureSession;
+  private slot = new ScreenSlot();
+  private running = false;
+  private done = false;
+  private error: unknown = null;
   private abort: AbortController | null = null;
-  private running: Promise<void> | null = null;
-  /** Container events before the first other event only shape the state (as sysdig opens a capture). */
-  private inPreamble = true;
+  private runPromise: Promise<void> | null = null;
 
   constructor(
     readonly source: EventSource,
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
-  ) {}
+  ) {
+    this.run = this.newRun();
+  }
 
   get live(): boolean {
     return this.source.live;
   }
 
+  get engine(): StateEngine {
+    return this.run.engine;
+  }
+
+  get state(): RunState {
+    const r = this.run;
+    return { running: this.running, done: this.done, error: this.error, events: r.events, firstTs: r.firstTs, lastTs: r.lastTs };
+  }
+
+  private newRun(): CaptureSession {
+    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m) });
+    this.slot = new ScreenSlot();
+    run.add(this.slot);
+    return run;
+  }
+
   /** Starts (replay: restarts) the run with a new consumer built by `make`. Throws what `make` throws. */
   start(make: (engine: StateEngine) => Consumer): void {
-    if (this.source.live && this.running !== null) {
-      this.consumer = null;
-      this.consumer = make(this.engine);
+    if (this.source.live && this.runPromise !== null) {
+      this.slot.consumer = null;
+      this.slot.consumer = make(this.run.engine);
       return;
     }
     this.cancel();
-    const gen = ++this.generation;
-    this.engine = new StateEngine();
-    this.state = newState();
-    this.inPreamble = true;
-    this.consumer = make(this.engine);
-    this.state.running = true;
+    const run = (this.run = this.newRun());
+    const slot = this.slot;
+    this.running = true;
+    this.done = false;
+    this.error = null;
+    slot.consumer = make(run.engine);
     const ac = new AbortController();
     this.abort = ac;
-    const sink = this.sink(gen);
-    this.running = this.source.run(sink, ac.signal).then(
+    this.runPromise = run.run(ac.signal).then(
       () => {
-        if (gen !== this.generation) return;
-        this.state.running = false;
+        if (run !== this.run || ac.signal.aborted) return;
+        this.running = false;
         if (!this.source.live) {
-          this.consumer?.finish();
-          this.state.done = true;
-          if (this.state.events > 0 || this.capture === null) {
-            this.capture = { events: this.state.lastEventNum, firstTs: this.state.firstTs, lastTs: this.state.lastTs };
-          }
+          this.done = true;
+          if (run.events > 0 || this.capture === null) this.capture = { events: run.lastEventNum, firstTs: run.firstTs, lastTs: run.lastTs };
         }
         this.events.onEnd();
       },
       (err: unknown) => {
-        if (gen !== this.generation) return;
-        this.state.running = false;
-        this.state.error = err;
-        // A damaged capture: show what was read up to the damage (the error is reported too).
-        if (err instanceof CaptureError && !this.source.live) {
-          this.consumer?.finish();
-          this.state.done = true;
-        }
+        if (run !== this.run || ac.signal.aborted) return;
+        this.running = false;
+        this.error = err;
+        // A damaged capture: what was read up to the damage is shown (the session finished the screen).
+        if (err instanceof CaptureError && !this.source.live) this.done = true;
         this.events.onEnd();
       },
     );
   }
 
-  private sink(gen: number): CaptureSink {
-    const engine = this.engine;
-    const st = this.state;
-    return {
-      onMachineInfo: (mi) => engine.onMachineInfo(mi),
-      onThread: (t) => engine.onThread(t),
-      onFd: (pid, fd) => engine.onFd(pid, fd),
-      onInterface: (i) => engine.onInterface(i),
-      onUser: (u) => engine.onUser(u),
-      onGroup: (g) => engine.onGroup(g),
-      onWarning: (m) => this.events.onWarning?.(m),
-      onEvent: (ev: ScapEvent) => {
-        if (gen !== this.generation) return false;
-        const ts = ev.ts;
-        const lim = this.limits;
-        if (lim.durationNs > 0 && st.firstTs !== 0 && ts - st.firstTs >= lim.durationNs) return false;
-        engine.process(ev);
-        st.events++;
-        st.lastEventNum = ev.num;
-        if (st.firstTs === 0) st.firstTs = ts;
-        st.lastTs = ts;
-        if (this.inPreamble) {
-          if (isContainerEvent(ev)) return true;
-          this.inPreamble = false;
-        }
-        this.consumer?.onEvent(ev, engine);
-        return lim.count === 0 || st.events < lim.count;
-      },
-    };
-  }
-
   /** Abandons the current run (its events stop reaching any consumer). */
   cancel(): void {
-    this.generation++;
+    // Detach the screen first: an abandoned run must not finish it.
+    this.slot.consumer = null;
+    this.run.stop();
     this.abort?.abort(new Error('restarted'));
     this.abort = null;
-    this.running = null;
+    this.runPromise = null;
   }
 
   /** Stops everything and waits for the source to let go of its resources. */
   async stop(): Promise<void> {
-    const r = this.running;
+    const r = this.runPromise;
     this.cancel();
-    this.consumer = null;
     if (r !== null) await r.catch(() => {});
   }
-}
-
-export interface InternalState extends RunState {
-  /** Number of the last event read (the capture's event count at the end). */
-  lastEventNum: number;
-}
-
-function newState(): InternalState {
-  return { running: false, done: false, events: 0, firstTs: 0, lastTs: 0, error: null, lastEventNum: 0 };
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FieldRegistry } from '../../src/fields/registry.js';
 import { App } from '../../src/ui/app.js';
 import { TextCanvas } from '../../src/ui/canvas.js';
-import { ReplaySource } from '../../src/ui/source.js';
+import { ReplaySource } from '../../src/session/replay-source.js';
 import type { Display, SuspendedIo } from '../../src/ui/term.js';
 import { loadViews } from '../../src/view/view-loader.js';
 import { GOLDEN, ROOT } from '../helpers/fixtures.js';

@@ -33,7 +33,7 @@
  * member per 100 ms flush would compress far worse). A closed reader
  * (EPIPE) is a write failure like a full disk.
  */
-import { promises as fsp, writeSync, ftruncateSync } from 'node:fs';
+import { promises as fsp, writeSync, ftruncateSync, openSync, closeSync, fchmodSync, constants as fsc } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { createGzip, gzipSync, constants as zconst, type Gzip } from 'node:zlib';
 import { BLOCK_HEADER_SIZE, BLOCK_TRAILER_SIZE, BlockType, MAX_SMALL_EVENT_BLOCK_SIZE } from '../block-types.js';
@@ -144,25 +144,24 @@ export class ScapWriter {
   /** Timestamp of the last event written (container events excluded); -1/-1 before the first. */
   private lastTsHi = -1;
   private lastTsLo = -1;
-  private readonly fd: number;
 
   private constructor(
     readonly path: string,
-    /** The open file; null for standard output, which stays open. */
-    private readonly handle: FileHandle | null,
+    private readonly fd: number,
+    /** Closes the file descriptor (a FileHandle's close, or closeSync; nothing for standard output, which stays open). */
+    private readonly closeFd: () => Promise<void>,
     readonly gzip: boolean,
     private readonly level: number,
     private readonly chunkSize: number,
     private readonly io: WriterIo,
   ) {
-    this.fd = handle?.fd ?? STDOUT_FD;
     this.chunk = Buffer.allocUnsafe(chunkSize);
-    if (handle === null && gzip) this.deflater = this.startDeflater();
+    if (path === STDOUT_PATH && gzip) this.deflater = this.startDeflater();
   }
 
   /** True when writing to standard output (`-w -`): flushes go out at once, to be read live. */
   get isStream(): boolean {
-    return this.handle === null;
+    return this.path === STDOUT_PATH;
   }
 
   /**
@@ -175,7 +174,7 @@ export class ScapWriter {
     const level = opts.level ?? zconst.Z_DEFAULT_COMPRESSION;
     if (!Number.isInteger(level) || level < -1 || level > 9) throw new RangeError(`gzip level ${level} is not an integer from -1 to 9`);
     if (path === STDOUT_PATH) {
-      const w = new ScapWriter(path, null, opts.gzip === true, level, chunkSize, opts.io ?? STREAM_IO);
+      const w = new ScapWriter(path, STDOUT_FD, () => Promise.resolve(), opts.gzip === true, level, chunkSize, opts.io ?? STREAM_IO);
       w.appendBlock(sectionHeaderBlock());
       w.writeChunk();
       return w;
@@ -194,16 +193,46 @@ export class ScapWriter {
       await handle.close().catch(() => undefined);
       throw captureWriteError('create', path, err);
     }
-    const w = new ScapWriter(path, handle, opts.gzip === true, level, chunkSize, opts.io ?? NODE_IO);
-    // Written at once: from here on the file is a valid (empty) capture.
-    w.appendBlock(sectionHeaderBlock());
+    const w = new ScapWriter(path, handle.fd, () => handle.close(), opts.gzip === true, level, chunkSize, opts.io ?? NODE_IO);
     try {
-      w.writeChunk();
+      w.start();
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw err;
     }
     return w;
+  }
+
+  /**
+   * Creates a new file (never an existing one, never through a link:
+   * O_EXCL | O_NOFOLLOW) with mode 0600, at once: for a writer that must
+   * start on the event path (captures around alerts). Throws a
+   * CaptureWriteError.
+   */
+  static createSync(path: string, opts: ScapWriterOptions = {}): ScapWriter {
+    const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
+    const level = opts.level ?? zconst.Z_DEFAULT_COMPRESSION;
+    let fd: number;
+    try {
+      fd = openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, CAPTURE_FILE_MODE);
+      fchmodSync(fd, CAPTURE_FILE_MODE); // the umask may have taken bits off; never adds any
+    } catch (err) {
+      throw captureWriteError('create', path, err);
+    }
+    const w = new ScapWriter(path, fd, async () => closeSync(fd), opts.gzip === true, level, chunkSize, opts.io ?? NODE_IO);
+    try {
+      w.start();
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return w;
+  }
+
+  /** Written at once: from here on the file is a valid (empty) capture. */
+  private start(): void {
+    this.appendBlock(sectionHeaderBlock());
+    this.writeChunk();
   }
 
   // ---------------- metadata (before the first event) ----------------
@@ -400,12 +429,10 @@ export class ScapWriter {
       first ??= this.unreported;
       this.unreported = null;
     }
-    if (this.handle !== null) {
-      try {
-        await this.handle.close();
-      } catch (err) {
-        if (first === null && this.failed === null) first = this.fail(err);
-      }
+    try {
+      await this.closeFd();
+    } catch (err) {
+      if (first === null && this.failed === null) first = this.fail(err);
     }
     if (first !== null) throw first;
   }

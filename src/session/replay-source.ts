@@ -1,38 +1,13 @@
 /**
- * Where the UI's events come from. A replay reads a capture file from the
- * start every time the screen changes (as csysdig does for files); a live
- * source runs once and keeps feeding the same sink while screens come and
- * go. Anything that can feed a CaptureSink fits: the replay below, or the
- * eBPF LiveSource wrapped in the same interface.
+ * A .scap file (plain or gzip) as an event source. Each run reads the file
+ * from its first byte, so a screen that restarts gets the whole capture,
+ * snapshot blocks included, as csysdig reopens a file.
  */
 import { stat, open } from 'node:fs/promises';
 import { openByteSource, type ByteSource } from '../capture/byte-source.js';
 import type { CaptureSink } from '../capture/records.js';
 import { readCaptureFrom } from '../capture/scap-reader.js';
-
-export interface SourceStats {
-  /** Events lost by the source (live ring full), null when not applicable. */
-  drops: number | null;
-  /** Streams (--ssh, -r -): bytes received per second, on the wire. */
-  bytesPerSec?: number;
-}
-
-export interface EventSource {
-  /** True for live capture: screens restart their tables, not the source. */
-  readonly live: boolean;
-  /** Shown on the "Source:" line: the file name, "Live System", or a stream with its rate. */
-  readonly name: string;
-  /**
-   * Feeds `sink` until the capture ends (replay) or `signal` aborts.
-   * Rejects with the abort reason when aborted, with CaptureError on damage.
-   */
-  run(sink: CaptureSink, signal: AbortSignal): Promise<void>;
-  /** Fraction of the capture read so far, 0..1 (replays; null when unknown). */
-  progress(): number | null;
-  stats(): SourceStats;
-  /** Live: bytes of I/O buffers to capture (echo/dig want more); null restores the default. */
-  setSnaplen?(bytes: number | null): void;
-}
+import type { EventSource, SourceStats } from './event-source.js';
 
 /** Replays a .scap file (plain or gzip). */
 export class ReplaySource implements EventSource {

@@ -1,17 +1,18 @@
 /**
- * A stream as a UI event source: `-r -`, a pipe, a FIFO, or `--ssh HOST`.
- * Like live capture it is read once, as it arrives, and screens swap their
- * consumer on the same state engine (see session.ts); unlike live capture
- * it ends, when its writer does: `ended` then tells runUi to close the
- * session with one line (and a failure, such as a dropped ssh connection,
- * with a non-zero exit).
+ * A stream as an event source: `-r -`, a pipe, a FIFO, or `--ssh HOST`.
+ * Like live capture it is read once, as it arrives (tables every interval,
+ * UI screens swap their consumer on the same state engine); unlike live
+ * capture it ends when its writer does, and `onEnd` then says so in one
+ * line (the UI closes its screen first; a failure such as a dropped ssh
+ * connection is an error, and a non-zero exit). Its container metadata
+ * comes inside the stream, from the machine that captured it, so it is not
+ * looked up here (`remote`).
  */
 import type { ByteSource } from '../capture/byte-source.js';
 import { ByteRate, formatByteRate, openInput, type StreamInput } from '../capture/capture-input.js';
 import type { CaptureSink } from '../capture/records.js';
 import { readCaptureFrom } from '../capture/scap-reader.js';
-import { endOfStreamLine } from '../cli/read-input.js';
-import type { EventSource, SourceStats } from './source.js';
+import type { EventSource, SourceStats } from './event-source.js';
 
 export interface StreamEnd {
   /** One line for the user, without the `tsysdig: ` prefix. */
@@ -19,12 +20,25 @@ export interface StreamEnd {
   failed: boolean;
 }
 
+/** `end of stream from ssh root@node (1234 events)`. */
+export function endOfStreamLine(name: string, events: number): string {
+  return `end of stream from ${name} (${events} event${events === 1 ? '' : 's'})`;
+}
+
 export class StreamEventSource implements EventSource {
   readonly live = true;
+  /** Its events (and containers) are another machine's, or another process's capture: no local metadata lookups. */
+  readonly remote = true;
   private source: ByteSource | null = null;
   private readonly rate = new ByteRate(() => this.source?.wireBytes ?? 0);
-  /** Called once when the stream ends by itself or fails (not when the UI stops it). */
-  onEnd: (end: StreamEnd) => void = () => {};
+  /**
+   * Called once when the stream ends by itself (not when stopped, nor when a
+   * -n limit stops reading it). A failure is also thrown by run(); the text
+   * outputs report that, so the default only says the clean end.
+   */
+  onEnd: (end: StreamEnd) => void = (end) => {
+    if (!end.failed) process.stderr.write(`tsysdig: ${end.message}\n`);
+  };
 
   constructor(private readonly input: StreamInput) {}
 
@@ -46,11 +60,21 @@ export class StreamEventSource implements EventSource {
     if (this.source === null) await this.open();
     const src = this.source!;
     let events = 0;
+    let stopped = false;
     const onAbort = (): void => void src.close();
     signal.addEventListener('abort', onAbort);
     try {
-      await readCaptureFrom(src, { ...sink, onEvent: (ev) => (events++, sink.onEvent(ev)) }, { signal });
-      if (!signal.aborted) this.onEnd({ message: endOfStreamLine(this.input, events).replace(/^tsysdig: /, ''), failed: false });
+      // Counting here costs a call per event: streams arrive at network speed, not replay speed.
+      await readCaptureFrom(src, {
+        ...sink,
+        onEvent: (ev) => {
+          events++;
+          const more = sink.onEvent(ev);
+          if (more === false) stopped = true;
+          return more;
+        },
+      }, { signal });
+      if (!signal.aborted && !stopped) this.onEnd({ message: endOfStreamLine(this.input.name, events), failed: false });
     } catch (err) {
       if (!signal.aborted) this.onEnd({ message: err instanceof Error ? err.message : String(err), failed: true });
       throw err;
@@ -66,6 +90,11 @@ export class StreamEventSource implements EventSource {
 
   stats(): SourceStats {
     return { drops: null, bytesPerSec: this.rate.perSecond() };
+  }
+
+  /** Stops the stream (an ssh source ends the remote capture); safe to call more than once. */
+  async close(): Promise<void> {
+    await this.source?.close();
   }
 }
 

@@ -1,0 +1,203 @@
+/**
+ * CaptureSession: the one place where a capture is assembled, for the
+ * command-line outputs and the full-screen UI alike:
+ *
+ *   source (file, probe, stream) → state engine → consumers
+ *                 ↑
+ *   container metadata from the engines (sources whose events happen now)
+ *
+ *   const session = new CaptureSession(source, { limits, onWarning });
+ *   session.add(viewRunner).add(writer);
+ *   await session.run(signal);     // resolves when the capture ends or is stopped
+ *
+ * What it does around each event, the same for every consumer:
+ *  - -n/-M limits (-M is capture time; a live run whose events stop coming
+ *    is still stopped by the wall clock, once the backlog is drained);
+ *  - the capture's leading container events only shape the state, as
+ *    sysdig opens a capture: consumers see events from the first other one,
+ *    and get `onSnapshot` just before it;
+ *  - live sources: container names/images looked up from docker, CRI and
+ *    podman, put into the state and handed to consumers (`onContainer`) as
+ *    they arrive;
+ *  - at the end (the capture ended, a limit, a consumer said stop, the
+ *    signal aborted, or damage after which what was read still counts)
+ *    every consumer's `finish()` runs once.
+ */
+import { CaptureError, type CaptureSink } from '../capture/records.js';
+import { ContainerMetadataManager, requestMissingMetadata } from '../containers/index.js';
+import type { ScapEvent } from '../event/scap-event.js';
+import { isContainerEvent } from '../format/event-line.js';
+import { StateEngine } from '../state/engine.js';
+import type { EventConsumer } from './consumer.js';
+import type { EventSource } from './event-source.js';
+
+export interface SessionLimits {
+  /** Stop after this many events (0: no limit), leading container events not counted. */
+  count: number;
+  /** Stop after this much capture time in ns (0: no limit). */
+  durationNs: number;
+}
+
+export interface SessionOptions {
+  limits?: SessionLimits;
+  /** A recoverable problem worth telling the user (said by the caller, once per message). */
+  onWarning?: (message: string) => void;
+  /** Look up container metadata from the engines (default: when the source is live). */
+  containerMetadata?: boolean;
+}
+
+/** How often live metadata for newly seen containers is requested. */
+const METADATA_PERIOD_MS = 1000;
+/** After -M of wall time, how long a live run may keep draining its backlog. */
+const DRAIN_GRACE_MS = 30_000;
+
+export class CaptureSession {
+  readonly engine = new StateEngine();
+  /** Events processed (leading container events included). */
+  events = 0;
+  /** Events past the leading container events (what -n counts). */
+  counted = 0;
+  firstTs = 0;
+  lastTs = 0;
+  /** Number of the last event (the capture's event count at the end of a replay). */
+  lastEventNum = 0;
+  /** Consumers in the order they see each event. */
+  private consumers: EventConsumer[] = [];
+  private inPreamble = true;
+  private finished = false;
+  private stopRequested = false;
+  private readonly limits: SessionLimits;
+  private readonly warn: (message: string) => void;
+
+  constructor(
+    readonly source: EventSource,
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.limits = opts.limits ?? { count: 0, durationNs: 0 };
+    this.warn = opts.onWarning ?? (() => {});
+  }
+
+  get live(): boolean {
+    return this.source.live;
+  }
+
+  add(c: EventConsumer): this {
+    this.consumers.push(c);
+    return this;
+  }
+
+  remove(c: EventConsumer): void {
+    this.consumers = this.consumers.filter((x) => x !== c);
+  }
+
+  /** Makes run() end after the current event, as a limit would. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Runs the source into the state and the consumers. Resolves when the
+   * capture ends, a limit or consumer stops it, or `signal` aborts; rejects
+   * with the source's error (consumers still finish after damage to a
+   * capture, so what was read before it is shown).
+   */
+  async run(signal?: AbortSignal): Promise<void> {
+    const ac = new AbortController();
+    const onOuterAbort = (): void => ac.abort(signal?.reason);
+    if (signal?.aborted) ac.abort(signal.reason);
+    signal?.addEventListener('abort', onOuterAbort);
+    const timers: NodeJS.Timeout[] = [];
+    let failure: unknown = null;
+    const metadata = (this.opts.containerMetadata ?? (this.source.live && this.source.remote !== true)) ? this.startMetadata(timers) : null;
+    // a stream's events come when its writer sends them (an ssh login, a remote probe loading): -M counts from the first
+    if (this.source.live && this.source.remote !== true && this.limits.durationNs > 0) this.startWallStop(ac, timers);
+    try {
+      await this.source.run(this.sink(), ac.signal, { onBootstrap: () => metadata?.request() });
+    } catch (err) {
+      // Aborting is how a run is stopped; the source rejects with the reason.
+      if (!(ac.signal.aborted && err === ac.signal.reason)) failure = err;
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener('abort', onOuterAbort);
+      metadata?.close();
+    }
+    // A live run stopped before any event has no table to show.
+    if ((failure === null || failure instanceof CaptureError) && (this.events > 0 || !this.source.live)) this.finish();
+    if (failure !== null) throw failure;
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const c of this.consumers) c.finish();
+  }
+
+  private sink(): CaptureSink {
+    const engine = this.engine;
+    return {
+      onMachineInfo: (mi) => engine.onMachineInfo(mi),
+      onThread: (t) => engine.onThread(t),
+      onFd: (pid, fd) => engine.onFd(pid, fd),
+      onInterface: (i) => engine.onInterface(i),
+      onUser: (u) => engine.onUser(u),
+      onGroup: (g) => engine.onGroup(g),
+      onWarning: (m) => this.warn(m),
+      onEvent: (ev) => this.onEvent(ev),
+    };
+  }
+
+  /** The per-event path: limits, state, consumers. Allocates nothing. */
+  private onEvent(ev: ScapEvent): boolean {
+    const ts = ev.ts;
+    const lim = this.limits;
+    if (lim.durationNs > 0 && this.firstTs !== 0 && ts - this.firstTs >= lim.durationNs) return false;
+    if (this.inPreamble) {
+      if (isContainerEvent(ev)) {
+        this.engine.process(ev);
+        this.note(ev, ts);
+        return true;
+      }
+      this.inPreamble = false;
+      for (const c of this.consumers) c.onSnapshot?.(this.engine, ev);
+    }
+    this.engine.process(ev);
+    this.note(ev, ts);
+    this.counted++;
+    let go = !this.stopRequested;
+    const cs = this.consumers;
+    for (let i = 0; i < cs.length; i++) if (cs[i]!.onEvent(ev, this.engine) === false) go = false;
+    return go && (lim.count === 0 || this.counted < lim.count);
+  }
+
+  private note(ev: ScapEvent, ts: number): void {
+    this.events++;
+    this.lastEventNum = ev.num;
+    if (this.firstTs === 0) this.firstTs = ts;
+    this.lastTs = ts;
+  }
+
+  /** Names, images and labels of the containers the state finds, from the engines' APIs. */
+  private startMetadata(timers: NodeJS.Timeout[]): { request(): void; close(): void } {
+    const manager = new ContainerMetadataManager({
+      onUpdate: (info) => {
+        this.engine.addContainer(info);
+        for (const c of this.consumers) c.onContainer?.(info);
+      },
+      onReason: (why) => this.warn(why),
+    });
+    const request = (): void => requestMissingMetadata(this.engine.containers, manager);
+    timers.push(setInterval(request, METADATA_PERIOD_MS));
+    return { request, close: () => manager.close() };
+  }
+
+  /** -M is event time; this also ends a live capture whose events stop coming. Events already received are processed first. */
+  private startWallStop(ac: AbortController, timers: NodeJS.Timeout[]): void {
+    const budgetMs = this.limits.durationNs / 1e6;
+    const hardStop = Date.now() + budgetMs + DRAIN_GRACE_MS;
+    const wallStop = (): void => {
+      if ((this.source.backlog ?? 0) > 0 && Date.now() < hardStop) timers.push(setTimeout(wallStop, 200));
+      else ac.abort();
+    };
+    timers.push(setTimeout(wallStop, budgetMs + 1500));
+  }
+}
