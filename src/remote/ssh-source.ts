@@ -46,7 +46,7 @@ const SSH_FAILED = 255;
 const NOT_FOUND = 127;
 const NOT_EXECUTABLE = 126;
 /** Lines of ssh's (and the remote's) stderr kept for the error message. */
-const STDERR_LINES = 20;
+const STDERR_LINES = 200;
 
 /** Host, user and port from `[user@]host[:port]`; the port goes to ssh as -p. */
 export function parseTarget(target: string): { destination: string; port: number | null } {
