@@ -22,6 +22,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v tmux >/dev/null || need_pkgs+=(tmux)
   # deploy/kubernetes is rendered by kubectl's built-in kustomize in test/deploy
   command -v kubectl >/dev/null || need_pkgs+=(kubernetes-client)
+  # --ssh tests start their own sshd (own port, keys and config); the system's is never started or changed
+  [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+  command -v ssh >/dev/null || need_pkgs+=(openssh-client)
   if [ "${TSYSDIG_SKIP_REFERENCE:-}" != 1 ]; then
     command -v sysdig >/dev/null || need_pkgs+=(sysdig)
   fi

@@ -7,12 +7,14 @@
  * 1f 8b magic, as sysdig writes them with -z) are inflated by a zlib stream
  * whose output pieces are copied into the window; zlib allocates those pieces
  * itself, one per 64 KiB of output, and we one per 32 KiB of input: per
- * chunk, never per event.
+ * chunk, never per event. Pipes, FIFOs and standard input are streams that
+ * may still be growing (stream-source.ts).
  */
-import { readSync } from 'node:fs';
+import { fstatSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from './records.js';
+import { StreamByteSource } from './stream-source.js';
 
 export interface ByteSource {
   /**
@@ -25,10 +27,14 @@ export interface ByteSource {
   read(target: Buffer, offset: number, length: number): Promise<number>;
   /** Releases the file; safe to call more than once. */
   close(): Promise<void>;
+  /** Streams: bytes received so far, as they crossed the pipe or network (compressed when gzip). */
+  readonly wireBytes?: number;
 }
 
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
+export const GZIP_MAGIC_0 = 0x1f;
+export const GZIP_MAGIC_1 = 0x8b;
+/** `-r -`: the capture comes on standard input. */
+export const STDIN_PATH = '-';
 /** Size of the pieces zlib hands back. */
 const GZIP_CHUNK = 64 * 1024;
 /**
@@ -38,8 +44,34 @@ const GZIP_CHUNK = 64 * 1024;
  */
 const GZIP_INPUT_CHUNK = 32 * 1024;
 
-/** Opens `path` as plain or gzip according to its first two bytes. File-system errors (ENOENT...) reject as they are. */
+/**
+ * True when `path` is a capture still being written as it is read: `-`
+ * (standard input) unless that is a regular file, a pipe, a FIFO, a socket,
+ * a character device. Such captures are shown as they arrive (live), not
+ * replayed. False for regular files and for paths that do not exist (the
+ * open reports those).
+ */
+export function isStreamPath(path: string): boolean {
+  try {
+    return !(path === STDIN_PATH ? fstatSync(0) : statSync(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens `path` as plain or gzip according to its first two bytes; `-` is
+ * standard input. Pipes, FIFOs and sockets are read as streams (see
+ * StreamByteSource): they may not have ended yet. File-system errors
+ * (ENOENT...) reject as they are.
+ */
 export async function openByteSource(path: string): Promise<ByteSource> {
+  if (path === STDIN_PATH) {
+    // Redirected from a file: a file, with everything files get (gzip damage recovery...).
+    if (fstatSync(0).isFile()) path = '/dev/stdin';
+    else if (process.stdin.isTTY) throw new CaptureError('-r - reads the capture from standard input, which is a terminal; pipe a capture into it (… | tsysdig --raw -r -)', 0);
+    else return new StreamByteSource(process.stdin, () => process.stdin.pause());
+  }
   const fh = await open(path, 'r');
   try {
     const regular = (await fh.stat()).isFile();
@@ -47,55 +79,29 @@ export async function openByteSource(path: string): Promise<ByteSource> {
     if (regular) {
       const { bytesRead } = await fh.read(magic, 0, 2, 0);
       if (bytesRead === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) return new GzipFileSource(fh);
-      return new PlainFileSource(fh, true, EMPTY);
+      return new PlainFileSource(fh);
     }
-    // A pipe or FIFO (`zcat F.scap.gz | tsysdig -r /dev/stdin`) cannot seek:
-    // the bytes read to sniff the format are handed out first.
-    let got = 0;
-    while (got < 2) {
-      const { bytesRead } = await fh.read(magic, got, 2 - got, null);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    if (got === 2 && magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1) {
-      throw new CaptureError(`${path} is gzip-compressed and not a regular file; decompress it into the pipe instead (zcat FILE | tsysdig --raw -r /dev/stdin)`, 0);
-    }
-    return new PlainFileSource(fh, false, magic.subarray(0, got));
   } catch (err) {
     await fh.close();
     throw err;
   }
+  // A pipe or FIFO (`zcat F.scap.gz | tsysdig -r /dev/stdin`) cannot seek, and may not have ended yet.
+  return new StreamByteSource(fh.createReadStream({ highWaterMark: 64 * 1024 }));
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/** An uncompressed file, read sequentially into the caller's buffer. */
+/** An uncompressed regular file, read sequentially into the caller's buffer. */
 class PlainFileSource implements ByteSource {
   private closed = false;
 
-  /** `regular`: a regular file, whose reads never wait for a writer; else a pipe or FIFO. */
-  constructor(
-    private readonly fh: FileHandle,
-    private readonly regular: boolean,
-    /** Bytes already taken from a pipe to sniff the format, handed out first. */
-    private prefix: Buffer,
-  ) {}
+  constructor(private readonly fh: FileHandle) {}
 
   async read(target: Buffer, offset: number, length: number): Promise<number> {
-    if (this.prefix.length > 0) {
-      const n = this.prefix.copy(target, offset, 0, Math.min(length, this.prefix.length));
-      this.prefix = this.prefix.subarray(n);
-      return n;
-    }
     // Position null = sequential reads from the current file position, which starts at 0.
     // A regular file is read synchronously: the reader has nothing else to do
     // meanwhile, and a round trip through the thread pool per window left the
-    // main thread idle for a sixth of a replay. A pipe or FIFO could block for
-    // as long as its writer likes, so it keeps the asynchronous read (the UI
-    // must stay responsive).
-    if (this.regular) return readSync(this.fh.fd, target, offset, length, null);
-    const { bytesRead } = await this.fh.read(target, offset, length, null);
-    return bytesRead;
+    // main thread idle for a sixth of a replay. (Pipes and FIFOs, which could
+    // block for as long as their writer likes, are StreamByteSources.)
+    return readSync(this.fh.fd, target, offset, length, null);
   }
 
   async close(): Promise<void> {
@@ -271,7 +277,7 @@ class GzipFileSource implements ByteSource {
   }
 }
 
-function describeZlibError(err: unknown): string {
+export function describeZlibError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as NodeJS.ErrnoException).code;
   // zlib says "unexpected end of file" for a stream cut short; say it in capture terms.

@@ -24,7 +24,8 @@ import {
   hexType,
 } from './block-types.js';
 import { BlockWindow, DEFAULT_WINDOW_SIZE } from './block-window.js';
-import { openByteSource, type ByteSource } from './byte-source.js';
+import type { ByteSource } from './byte-source.js';
+import { openInput, type CaptureInput } from './capture-input.js';
 import { EventBlockDecoder, EventBlockResult } from './event-block.js';
 import { isFdListBlock, parseFdList } from './fd-list.js';
 import { isInterfaceListBlock, parseInterfaceList } from './interface-list.js';
@@ -52,17 +53,24 @@ export interface SourceReadOptions extends ReadOptions {
 }
 
 /**
- * Reads the capture at `path` (plain or gzip) into `sink`. Resolves when the
- * file ends or the sink's onEvent returns false. Rejects with CaptureError on
- * damage, with the file system's error if the file cannot be opened or read,
+ * Reads the capture at `input` (a path: plain or gzip; or a stream) into
+ * `sink`. Resolves when the capture ends or the sink's onEvent returns
+ * false. Rejects with CaptureError on damage, with the file system's error
+ * if the file cannot be opened or read, with the stream's own error (ssh's),
  * and with the abort reason if `opts.signal` fires.
  */
-export async function readCapture(path: string, sink: CaptureSink, opts: ReadOptions = {}): Promise<ReadResult> {
+export async function readCapture(input: CaptureInput, sink: CaptureSink, opts: ReadOptions = {}): Promise<ReadResult> {
   opts.signal?.throwIfAborted();
-  const source = await openByteSource(path);
+  const source = await openInput(input);
+  // A stream may wait for its writer indefinitely: aborting closes it, which ends the wait.
+  const onAbort = (): void => void source.close();
+  opts.signal?.addEventListener('abort', onAbort);
   try {
-    return await readCaptureFrom(source, sink, opts);
+    const r = await readCaptureFrom(source, sink, opts);
+    opts.signal?.throwIfAborted();
+    return r;
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     await source.close();
   }
 }

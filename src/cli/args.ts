@@ -96,6 +96,14 @@ export interface Options {
   fetchCapture: string | null;
   /** --capture-dir: the agent's rotated capture directory, for --fetch-capture. */
   captureDir: string;
+  /** --ssh [user@]host[:port]: watch that node's live capture, streamed over ssh. */
+  ssh: string | null;
+  /** --ssh-opt OPT (repeatable): options for ssh, split at spaces ('-J jump' is two arguments). */
+  sshOpts: string[];
+  /** --sudo: run the remote capture as root through sudo -n. */
+  sudo: boolean;
+  /** --remote-tsysdig CMD: the remote command that runs tsysdig. */
+  remoteTsysdig: string | null;
 }
 
 /** The agent's defaults (docs/kubernetes.md). */
@@ -148,6 +156,9 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['health-address', 'healthAddress'],
   ['fetch-capture', 'fetchCapture'],
   ['capture-dir', 'captureDir'],
+  ['ssh', 'ssh'],
+  ['ssh-opt', 'sshOpts'],
+  ['remote-tsysdig', 'remoteTsysdig'],
 ]);
 
 export function defaultOptions(): Options {
@@ -204,6 +215,10 @@ export function defaultOptions(): Options {
     healthAddress: AGENT_DEFAULTS.healthAddress,
     fetchCapture: null,
     captureDir: AGENT_DEFAULTS.captureDir,
+    ssh: null,
+    sshOpts: [],
+    sudo: false,
+    remoteTsysdig: null,
   };
 }
 
@@ -324,6 +339,15 @@ function apply(o: Options, key: string, v: string): void {
     case 'captureDir':
       o.captureDir = v;
       break;
+    case 'ssh':
+      o.ssh = v;
+      break;
+    case 'sshOpts':
+      o.sshOpts.push(...v.trim().split(/\s+/).filter((x) => x !== ''));
+      break;
+    case 'remoteTsysdig':
+      o.remoteTsysdig = v;
+      break;
     default:
       throw new UsageError(`unknown option ${key}`);
   }
@@ -403,6 +427,9 @@ export function parseArgs(argv: readonly string[]): Options {
         case 'agent':
           o.agent = true;
           break;
+        case 'sudo':
+          o.sudo = true;
+          break;
         default:
           throw new UsageError(`unknown option --${name}`);
       }
@@ -451,8 +478,15 @@ export function parseArgs(argv: readonly string[]): Options {
 export const USAGE = `usage: tsysdig [options] [filter]
 
   -v VIEW, --view VIEW   start in VIEW (default procs); --list-views lists them
-  -r FILE                replay a .scap capture (plain or gzip) instead of live capture
-  -w FILE  [-z]          write the captured events to FILE (gzip with -z), mode 0600
+  -r FILE                replay a .scap capture (plain or gzip) instead of live capture;
+                         -r - (stdin), a pipe or a FIFO is shown live as it arrives
+  -w FILE  [-z]          write the captured events to FILE (gzip with -z), mode 0600;
+                         -w - streams them to stdout (flushed every 100 ms)
+  --ssh [USER@]HOST[:PORT]  watch HOST's live capture over ssh (runs 'tsysdig -w - -z
+                         [filter]' there; the filter is applied remotely)
+  --ssh-opt OPT          pass OPT to ssh, e.g. --ssh-opt '-J jumphost' (repeatable)
+  --sudo                 --ssh: run the remote capture as root through sudo -n
+  --remote-tsysdig CMD   --ssh: the remote command that runs tsysdig (default tsysdig)
   --raw                  print each interval's table as text, no UI
   -j, --json             print each interval's table as one JSON document (with --events: sysdig -j)
   --final                with -r: print only the whole-capture table (csysdig's file output)

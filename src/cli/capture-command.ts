@@ -172,8 +172,8 @@ function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, 
       if (live) void out.flush(); // live: each table as soon as it is taken
     },
   });
-  // csysdig opens a replay with an empty sample: keep its leading separator.
-  if (run.output === 'raw' && !live) out?.line(RAW_SEPARATOR);
+  // csysdig opens a replay with an empty sample: keep its leading separator (streams too: a capture piped in prints as from its file).
+  if (run.output === 'raw' && (!live || source.remote === true)) out?.line(RAW_SEPARATOR);
   session.add(runner);
 }
 

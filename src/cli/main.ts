@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../capture/records.js';
-import { AGENT_DEFAULTS, hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
+import { AGENT_DEFAULTS, defaultOptions, hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
 import { OutputBuffer } from './output-buffer.js';
+import type { SshTarget } from '../remote/ssh-source.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
 import { ViewFileError } from '../view/view-loader.js';
@@ -50,8 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_OK;
     }
     if (opts.raw && opts.json) throw new UsageError('choose one of --raw and --json');
-    // A capture that cannot be read is said in one line before any screen or table.
-    if (opts.readFile !== null && !opts.listFields && !opts.listViews) {
+    checkStreamOptions(opts);
+    // A capture that cannot be read is said in one line before any screen or table (a stream says it as it is read).
+    if (opts.readFile !== null && opts.readFile !== '-' && !opts.listFields && !opts.listViews) {
       const { checkCaptureFile, checkNotInput } = await import('../capture/capture-check.js');
       await checkCaptureFile(opts.readFile);
       if (opts.writeFile !== null) await checkNotInput(opts.readFile, opts.writeFile);
@@ -165,6 +167,30 @@ async function runAlertsCommand(opts: Options): Promise<number> {
   return EXIT_OK;
 }
 
+/** The stream options (-w -, --ssh and its companions) that cannot go together. */
+function checkStreamOptions(opts: Options): void {
+  if (opts.ssh === null && (opts.sudo || opts.sshOpts.length > 0 || opts.remoteTsysdig !== null)) throw new UsageError('--sudo, --ssh-opt and --remote-tsysdig go with --ssh HOST');
+  if (opts.ssh !== null && opts.readFile !== null) throw new UsageError('--ssh and -r are two sources; choose one');
+  if (opts.writeFile === '-' && (opts.raw || opts.json || opts.events)) throw new UsageError('-w - writes the capture to stdout; it cannot be combined with --raw, --json or --events');
+}
+
+/** --ssh HOST as the source's remote target (undefined without --ssh). */
+export function sshTargetOf(opts: Options): SshTarget | undefined {
+  if (opts.ssh === null) return undefined;
+  const d = defaultOptions();
+  return {
+    target: opts.ssh,
+    sshOpts: opts.sshOpts,
+    sudo: opts.sudo,
+    remoteCommand: opts.remoteTsysdig ?? undefined,
+    // the filter runs remotely too: only the events it keeps cross the network
+    filter: opts.filter,
+    // only when changed: the remote's defaults are the same
+    snaplen: opts.snaplen !== d.snaplen ? opts.snaplen : undefined,
+    bufferMb: opts.bufferMb !== d.bufferMb ? opts.bufferMb : undefined,
+  };
+}
+
 /** --raw / --json / --events / -w, on a capture file or live. */
 async function runCaptureCommand(opts: Options): Promise<number> {
   const { runCapture } = await import('./capture-command.js');
@@ -174,6 +200,7 @@ async function runCaptureCommand(opts: Options): Promise<number> {
     format,
     source: {
       readFile: opts.readFile,
+      ssh: sshTargetOf(opts),
       snaplen: opts.snaplen,
       bufferMb: opts.bufferMb,
       includeSelf: opts.includeSelf,

@@ -6,7 +6,8 @@
  * flushed every second, so a capture cut short (SIGKILL, full disk) reads up
  * to its last complete block. With `rotate`, the path is a directory of
  * rotated captures (RotatingWriter): the flush every second also starts the
- * next file when its time is up.
+ * next file when its time is up. `-w -` streams to stdout, flushed every 100 ms;
+ * a reader that goes away (EPIPE) fails the write, which stops the capture.
  */
 import { ScapWriter } from '../capture/writer/index.js';
 import { RotatingWriter } from '../capture/writer/rotating-writer.js';
@@ -18,6 +19,8 @@ import type { EventPredicate } from '../cli/event-filter.js';
 import type { EventConsumer } from './consumer.js';
 
 const FLUSH_PERIOD_MS = 1000;
+/** `-w -`: a stream is sent this often, so its reader (tsysdig --ssh) is never further behind. */
+export const STREAM_FLUSH_MS = 100;
 
 /** A capture being written: one file, or a directory of rotated files. */
 export type CaptureWriter = ScapWriter | RotatingWriter;
@@ -40,7 +43,7 @@ export class CaptureFileConsumer implements EventConsumer {
   ) {
     this.timer = setInterval(() => {
       if (this.snapshotWritten) this.writer.flush().catch((err: unknown) => (this.failure ??= err));
-    }, FLUSH_PERIOD_MS);
+    }, writer instanceof ScapWriter && writer.isStream ? STREAM_FLUSH_MS : FLUSH_PERIOD_MS);
   }
 
   static async open(path: string, engine: StateEngine, opts: { gzip: boolean; filter: EventPredicate | null; rotate?: RotateSpec | null }): Promise<CaptureFileConsumer> {

@@ -108,8 +108,9 @@ export class CaptureSession {
     signal?.addEventListener('abort', onOuterAbort);
     const timers: NodeJS.Timeout[] = [];
     let failure: unknown = null;
-    const metadata = (this.opts.containerMetadata ?? this.source.live) ? this.startMetadata(timers) : null;
-    if (this.source.live && this.limits.durationNs > 0) this.startWallStop(ac, timers);
+    const metadata = (this.opts.containerMetadata ?? (this.source.live && this.source.remote !== true)) ? this.startMetadata(timers) : null;
+    // a stream's events come when its writer sends them (an ssh login, a remote probe loading): -M counts from the first
+    if (this.source.live && this.source.remote !== true && this.limits.durationNs > 0) this.startWallStop(ac, timers);
     try {
       await this.source.run(this.sink(), ac.signal, { onBootstrap: () => metadata?.request() });
     } catch (err) {

@@ -11,6 +11,8 @@ import type { CaptureSink } from '../capture/records.js';
 export interface SourceStats {
   /** Events lost by the source (live ring full), null when not applicable. */
   drops: number | null;
+  /** Streams (--ssh, -r -): bytes received per second, on the wire. */
+  bytesPerSec?: number;
 }
 
 /** Called by a source while it runs (not per event). */
@@ -26,7 +28,9 @@ export interface EventSource {
    * up from the engines.
    */
   readonly live: boolean;
-  /** Shown on the "Source:" line: the file name, or "Live System". */
+  /** True when the events are another machine's (--ssh, a stream): container metadata comes with them, not from local engines. */
+  readonly remote?: boolean;
+  /** Shown on the "Source:" line: the file name, "Live System", or a stream with its rate. */
   readonly name: string;
   /**
    * Feeds `sink` until the capture ends (replay) or `signal` aborts.

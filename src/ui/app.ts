@@ -1065,7 +1065,7 @@ export class App {
       textFilter: !this.filterIsSysdig ? this.manualFilter : '',
       search: this.searchText,
       paused: this.paused,
-      status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, drops: this.cfg.source.stats().drops }),
+      status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, ...this.cfg.source.stats() }),
     });
 
     const bodyH = lay.footerY - TABLE_Y;

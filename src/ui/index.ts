@@ -16,6 +16,8 @@ import { compileFilter } from '../filter/index.js';
 import { loadViews } from '../view/view-loader.js';
 import { App } from './app.js';
 import { openSource } from '../session/open-source.js';
+import { StreamEventSource } from '../session/stream-event-source.js';
+import { sshTargetOf } from '../cli/main.js';
 import { Terminal } from './term.js';
 
 export { App } from './app.js';
@@ -33,7 +35,10 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   const views = loadViews(opts.viewsDirs);
   const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
   if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
-  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new UsageError('the full-screen UI needs a terminal; use tsysdig --raw or --json for text output');
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    if (opts.readFile === '-') throw new UsageError('-r - takes standard input for the capture, and the UI needs it for the keyboard: use --raw, --json or --events, or a FIFO (-r FIFO)');
+    throw new UsageError('the full-screen UI needs a terminal; use tsysdig --raw or --json for text output');
+  }
   // A terminal without cursor addressing can't draw the screen: say so instead of filling it with escapes.
   const termName = process.env.TERM ?? '';
   if (termName === '' || termName === 'dumb' || termName === 'unknown') {
@@ -43,7 +48,10 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
   // The same source the text outputs open (src/session/open-source.ts).
-  const source = await openSource({ readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
+  const source = await openSource({ readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
+  // A stream (--ssh, a FIFO) is connected before the screen is taken: ssh's prompts and failures print normally.
+  const stream = source instanceof StreamEventSource ? source : null;
+  if (stream !== null) await stream.open();
 
   const term = new Terminal();
   let app: App | null = null;
@@ -89,6 +97,19 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   process.on('exit', onExit);
   process.stdin.on('end', hangup);
   process.stdin.on('error', hangup);
+  if (stream !== null) {
+    // The stream's end (its writer stopped, the connection dropped) ends the session, in one line.
+    stream.onEnd = (end) => {
+      if (finished) return;
+      finished = true;
+      restore();
+      process.stderr.write(`tsysdig: ${end.message}\n`);
+      const code = end.failed ? 1 : 0;
+      resolveExit(code);
+      void stream.close();
+      setTimeout(() => process.exit(code), 200).unref();
+    };
+  }
 
   try {
     app = new App({

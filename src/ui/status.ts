@@ -2,6 +2,7 @@
  * Status shown besides the data: the event rate and drops (live), and the
  * progress of a replay being read (a bar, the capture time reached, events).
  */
+import { formatByteRate } from '../capture/capture-input.js';
 import { formatDuration } from '../view/cell-format.js';
 import type { Canvas } from './canvas.js';
 import { C } from './colors.js';
@@ -56,11 +57,13 @@ export function renderProgress(cv: Canvas, x0: number, y0: number, w: number, h:
 }
 
 /** Right side of the first header line. */
-export function statusText(s: { live: boolean; reading: boolean; fraction: number | null; rate: number | null; drops: number | null }): string {
+export function statusText(s: { live: boolean; reading: boolean; fraction: number | null; rate: number | null; drops: number | null; bytesPerSec?: number }): string {
   if (s.live) {
     const parts: string[] = [];
     if (s.rate !== null) parts.push(`${Math.round(s.rate)} evt/s`);
     if (s.drops !== null) parts.push(`drops ${s.drops}`);
+    // a stream (--ssh, -r -): what it costs on the wire
+    if (s.bytesPerSec !== undefined) parts.push(`recv ${formatByteRate(s.bytesPerSec)}`);
     return parts.join('  ');
   }
   if (s.reading) return s.fraction === null ? 'reading' : `reading ${(s.fraction * 100).toFixed(0)}%`;

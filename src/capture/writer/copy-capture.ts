@@ -7,6 +7,7 @@
  * dropped, except internal ones (container and procinfo events...), which
  * sysdig keeps in filtered dumps too because they carry state.
  */
+import type { CaptureInput } from '../capture-input.js';
 import { readCapture } from '../scap-reader.js';
 import type { ScapEvent } from '../../event/scap-event.js';
 import { EventCategory } from '../../event/types.js';
@@ -42,7 +43,7 @@ export interface CopyResult {
  * input (after writing every event before the damage, and closing the output
  * so it is complete up to there), or with the writer's CaptureWriteError.
  */
-export async function copyCapture(inPath: string, outPath: string, opts: CopyOptions = {}): Promise<CopyResult> {
+export async function copyCapture(inPath: CaptureInput, outPath: string, opts: CopyOptions = {}): Promise<CopyResult> {
   const engine = new StateEngine();
   const writer = await ScapWriter.open(outPath, { gzip: opts.gzip, chunkSize: opts.chunkSize });
   const filter = opts.filter;

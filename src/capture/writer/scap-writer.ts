@@ -23,10 +23,19 @@
  * message ("cannot write capture out.scap: ENOSPC (disk full)"); the file is
  * cut back to its last complete block (plain) or gzip member, and every
  * later call is a silent no-op (the error is reported once; see `failed`).
+ *
+ * Streams (`-w -`, path STDOUT_PATH): the capture goes to standard output
+ * (a pipe, an ssh channel) and is meant to be read while it is written, so
+ * every flush() sends what is buffered at once. Plain streams are written
+ * as files are. Compressed streams are one gzip member through a zlib
+ * stream, sync-flushed at every flush(): a reader inflates everything up to
+ * the last flush, and the dictionary carries over between flushes (one
+ * member per 100 ms flush would compress far worse). A closed reader
+ * (EPIPE) is a write failure like a full disk.
  */
 import { promises as fsp, writeSync, ftruncateSync, openSync, closeSync, fchmodSync, constants as fsc } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { gzipSync, constants as zconst } from 'node:zlib';
+import { createGzip, gzipSync, constants as zconst, type Gzip } from 'node:zlib';
 import { BLOCK_HEADER_SIZE, BLOCK_TRAILER_SIZE, BlockType, MAX_SMALL_EVENT_BLOCK_SIZE } from '../block-types.js';
 import type { FdRecord, GroupRecord, InterfaceRecord, MachineInfo, UserRecord } from '../records.js';
 import type { ScapEvent } from '../../event/scap-event.js';
@@ -69,6 +78,30 @@ const NODE_IO: WriterIo = {
   truncate: (fd, length) => ftruncateSync(fd, length),
 };
 
+/** `-w -`: the capture goes to standard output. */
+export const STDOUT_PATH = '-';
+const STDOUT_FD = 1;
+/** A pause while a non-blocking stdout is full (EAGAIN): the reader is behind, writing waits for it. */
+const EAGAIN_PAUSE_MS = 2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Standard output may be a non-blocking pipe or socket (inherited so): wait out EAGAIN, as a blocking write would. */
+const STREAM_IO: WriterIo = {
+  write: (fd, buf, offset, length) => {
+    for (;;) {
+      try {
+        return writeSync(fd, buf, offset, length);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        Atomics.wait(pause, 0, 0, EAGAIN_PAUSE_MS);
+      }
+    }
+  },
+  truncate: () => {
+    throw Object.assign(new Error('a stream cannot be truncated'), { code: 'ESPIPE' });
+  },
+};
+
 export interface ScapWriterOptions {
   /** gzip-compress the capture (sysdig -z). */
   gzip?: boolean;
@@ -98,6 +131,10 @@ export class ScapWriter {
   fileBytes = 0;
   /** The first write failure (already thrown once); later calls do nothing. */
   failed: CaptureWriteError | null = null;
+  /** A failure of the compressed stream's asynchronous writes, thrown by the next call. */
+  private unreported: CaptureWriteError | null = null;
+  /** Compressed streams: the zlib stream all chunks go through (see the header comment). */
+  private deflater: Gzip | null = null;
 
   private chunk: Buffer;
   private pos = 0;
@@ -111,7 +148,7 @@ export class ScapWriter {
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    /** Closes the file descriptor (a FileHandle's close, or closeSync). */
+    /** Closes the file descriptor (a FileHandle's close, or closeSync; nothing for standard output, which stays open). */
     private readonly closeFd: () => Promise<void>,
     readonly gzip: boolean,
     private readonly level: number,
@@ -119,6 +156,12 @@ export class ScapWriter {
     private readonly io: WriterIo,
   ) {
     this.chunk = Buffer.allocUnsafe(chunkSize);
+    if (path === STDOUT_PATH && gzip) this.deflater = this.startDeflater();
+  }
+
+  /** True when writing to standard output (`-w -`): flushes go out at once, to be read live. */
+  get isStream(): boolean {
+    return this.path === STDOUT_PATH;
   }
 
   /**
@@ -130,6 +173,12 @@ export class ScapWriter {
     const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(opts.chunkSize ?? DEFAULT_CHUNK_SIZE));
     const level = opts.level ?? zconst.Z_DEFAULT_COMPRESSION;
     if (!Number.isInteger(level) || level < -1 || level > 9) throw new RangeError(`gzip level ${level} is not an integer from -1 to 9`);
+    if (path === STDOUT_PATH) {
+      const w = new ScapWriter(path, STDOUT_FD, () => Promise.resolve(), opts.gzip === true, level, chunkSize, opts.io ?? STREAM_IO);
+      w.appendBlock(sectionHeaderBlock());
+      w.writeChunk();
+      return w;
+    }
     let handle: FileHandle;
     try {
       // O_NOFOLLOW: a symbolic link planted at the target (in /tmp, say) is refused, never
@@ -272,7 +321,7 @@ export class ScapWriter {
    * CaptureWriteError of a failing write, once.
    */
   writeEvent(ev: ScapEvent): boolean {
-    if (this.failed !== null || this.closed) return false;
+    if (this.failed !== null || this.closed) return this.reportLate();
     const large = ev.lenSize === 4;
     const flags = ev.evtFlags >>> 0;
     const v1 = !ev.hasNparams;
@@ -348,8 +397,13 @@ export class ScapWriter {
 
   /** Writes everything buffered (with gzip: ends the current gzip member). Rejects with a first failure. */
   async flush(): Promise<void> {
-    if (this.failed !== null || this.closed) return;
+    if (this.failed !== null || this.closed) {
+      this.reportLate();
+      return;
+    }
     this.writeChunk();
+    // A compressed stream: everything so far becomes inflatable by the reader.
+    this.deflater?.flush(zconst.Z_SYNC_FLUSH);
   }
 
   /**
@@ -366,6 +420,17 @@ export class ScapWriter {
       } catch (err) {
         first = err instanceof CaptureWriteError ? err : captureWriteError('write', this.path, err);
       }
+    }
+    if (this.deflater !== null) {
+      const d = this.deflater;
+      // The gzip trailer and whatever zlib still holds; standard output itself stays open.
+      await new Promise<void>((resolve) => {
+        d.once('end', resolve);
+        d.once('error', () => resolve());
+        d.end();
+      });
+      first ??= this.unreported;
+      this.unreported = null;
     }
     try {
       await this.closeFd();
@@ -399,6 +464,12 @@ export class ScapWriter {
     const len = this.pos;
     if (len === 0) return;
     this.pos = 0;
+    if (this.deflater !== null) {
+      // zlib holds on to what it is given until it has consumed it: a copy, the chunk is reused.
+      this.deflater.write(Buffer.from(this.chunk.subarray(0, len)));
+      if (this.chunk.length > this.chunkSize) this.chunk = Buffer.allocUnsafe(this.chunkSize);
+      return;
+    }
     const plain = this.chunk.subarray(0, len);
     const data = this.gzip ? gzipSync(plain, { level: this.level }) : plain;
     let off = 0;
@@ -421,6 +492,35 @@ export class ScapWriter {
     }
     this.fileBytes += data.length;
     if (this.chunk.length > this.chunkSize) this.chunk = Buffer.allocUnsafe(this.chunkSize);
+  }
+
+  /** The compressed stream: its output is written as zlib produces it, synchronously (a slow reader slows the writer, as with a file). */
+  private startDeflater(): Gzip {
+    const d = createGzip({ level: this.level });
+    d.on('data', (out: Buffer) => {
+      if (this.failed !== null) return;
+      try {
+        let off = 0;
+        while (off < out.length) off += this.io.write(this.fd, out, off, out.length - off);
+        this.fileBytes += out.length;
+      } catch (err) {
+        this.unreported = this.fail(err);
+      }
+    });
+    d.on('error', (err) => {
+      if (this.failed === null) this.unreported = this.fail(err);
+    });
+    return d;
+  }
+
+  /** After a failure: throws it if it happened asynchronously and was not thrown yet; else false (nothing written). */
+  private reportLate(): false {
+    const e = this.unreported;
+    if (e !== null) {
+      this.unreported = null;
+      throw e;
+    }
+    return false;
   }
 
   private fail(err: unknown): CaptureWriteError {
