@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OutputBuffer } from '../cli/output-buffer.js';
 import type { Options } from '../cli/args.js';
 import { runCapture } from '../cli/capture-command.js';
 import type { RotateSpec } from '../session/capture-file-consumer.js';
@@ -48,9 +49,31 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
   const health = await startHealthServer(metrics, opts.healthAddress, opts.healthPort);
   const where = `http://${health.address.family === 'IPv6' ? `[${health.address.address}]` : health.address.address}:${health.address.port}`;
   process.stderr.write(`tsysdig: agent on node ${nodeName()}: health on ${where}/healthz, metrics on ${where}/metrics${opts.writeFile !== null ? `, capture in ${opts.writeFile}` : ''}\n`);
-  // The rules engine's alert consumer and the lifecycle stream join here as they
-  // are merged (docs/kubernetes.md, "Not wired yet"); the capture needs none.
-  const consumers: EventConsumer[] = [];
+  // Alerts (the shipped stable rules, plus --rules) and the lifecycle stream, as JSON lines on stdout.
+  const out = new OutputBuffer();
+  const { buildAlertConsumer } = await import('../cli/alerts-command.js');
+  const { defaultRulesFile } = await import('../rules/default-rules.js');
+  const { lifecycleTracker } = await import('../cli/lifecycle-command.js');
+  const alerts = buildAlertConsumer(
+    {
+      rulesPaths: [defaultRulesFile(), ...opts.rulesPaths],
+      file: null,
+      filter: '',
+      count: 0,
+      durationS: 0,
+      json: true,
+      timeIso8601: opts.timeIso8601,
+      matching: opts.ruleMatching,
+      minPriority: opts.minPriority,
+      selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
+      extra: opts.k8sColumns ? 'kubernetes' : 'container',
+      onAlert: (a) => metrics.countAlert(a.priorityName),
+      onWarning: run.onWarning,
+    },
+    out,
+  );
+  const consumers: EventConsumer[] = [alerts, lifecycleTracker({ ...opts, json: true, lifecycle: opts.lifecycle === 'net' ? 'net' : 'proc' }, out)];
+  const flusher = setInterval(() => void out.flush(), 200);
   try {
     await runCapture({
       source: { readFile: null, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: true },
@@ -67,6 +90,8 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
       signal: run.signal,
     });
   } finally {
+    clearInterval(flusher);
+    await out.flush();
     metrics.stop();
     await health.close();
   }

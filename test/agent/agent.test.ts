@@ -147,4 +147,31 @@ describe('rotation options', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsysdig: option --rotate-keep needs a whole number of files, at least 1');
   });
+
+  it('prints alerts of the shipped stable rules and the lifecycle stream as JSON lines, and counts the alerts in /metrics', async () => {
+    const agent = spawn(process.execPath, [bin, '--agent', '--health-port', '0', '-M', '8'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    agent.stdout.on('data', (d) => (stdout += d));
+    agent.stderr.on('data', (d) => (stderr += d));
+    const done = new Promise<number | null>((r) => agent.on('exit', (c) => r(c)));
+    for (let i = 0; i < 100 && !/metrics on (http:\S+)/.test(stderr); i++) await sleep(100);
+    const metricsUrl = /metrics on (http:\S+)/.exec(stderr)?.[1];
+    expect(metricsUrl, stderr).toBeDefined();
+    await sleep(2000); // the probe is attached once the health line is out; give the bootstrap a moment
+    // a shell reading /etc/shadow: "Read sensitive file untrusted" in the stable rules
+    for (let i = 0; i < 3; i++) spawnSync('/bin/sh', ['-c', 'cat /etc/shadow > /dev/null; exit 3']);
+    await sleep(1000);
+    const prom = parsePrometheus((await get(metricsUrl!)).body);
+    expect(prom.get('tsysdig_alerts_total{priority="warning"}'), [...prom.keys()].join(' ')).toBeGreaterThan(0);
+    expect(await done).toBe(0);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const alert = records.find((r) => r.rule === 'Read sensitive file untrusted');
+    expect(alert, stdout.slice(0, 2000)).toBeDefined();
+    expect(alert!.output_fields['fd.name']).toBe('/etc/shadow');
+    const exec = records.find((r) => r.process_exec?.process?.binary?.endsWith('/cat') && r.process_exec.process.arguments === '/etc/shadow');
+    expect(exec, 'process_exec of cat').toBeDefined();
+    const exit = records.find((r) => r.process_exit?.process?.exec_id === exec!.process_exec.process.exec_id);
+    expect(exit, 'its process_exit').toBeDefined();
+  }, 60_000);
 });
