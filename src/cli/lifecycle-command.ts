@@ -7,11 +7,12 @@ import { hostname } from 'node:os';
 import { LifecycleTracker } from '../export/lifecycle.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { ReplaySource } from '../session/replay-source.js';
-import type { Options } from './args.js';
+import { hasOutputOptions, type Options } from './args.js';
+import type { LineSink } from './output-buffer.js';
 import { compileEventFilter } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
 
-export function lifecycleTracker(opts: Options, out: OutputBuffer): LifecycleTracker {
+export function lifecycleTracker(opts: Options, out: LineSink): LifecycleTracker {
   return new LifecycleTracker(out, {
     json: opts.json,
     net: opts.lifecycle === 'net',
@@ -24,18 +25,29 @@ export function lifecycleTracker(opts: Options, out: OutputBuffer): LifecycleTra
 }
 
 export async function runLifecycleCommand(opts: Options, warn: (m: string) => void, out: OutputBuffer = new OutputBuffer()): Promise<void> {
-  const tracker = lifecycleTracker(opts, out);
+  // -c/-o/--output-*: the records go to the configured channels (src/output/) instead of stdout.
+  let channels: import('../output/index.js').OutputChannels | null = null;
+  if (hasOutputOptions(opts)) {
+    const { outputConfigFromOptions } = await import('../output/cli-config.js');
+    const { openOutputs } = await import('../output/index.js');
+    channels = openOutputs(outputConfigFromOptions(opts, warn));
+  }
+  const tracker = lifecycleTracker(opts, channels ?? out);
   const { runCapture } = await import('./capture-command.js');
-  await runCapture({
-    // the tracker applies the filter itself (to starts, ends and sockets only)
-    source: { readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: false },
-    output: 'consumers',
-    consumers: [tracker],
-    count: opts.count,
-    durationS: opts.durationS,
-    out,
-    onWarning: warn,
-  });
+  try {
+    await runCapture({
+      // the tracker applies the filter itself (to starts, ends and sockets only)
+      source: { readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: false },
+      output: 'consumers',
+      consumers: [tracker],
+      count: opts.count,
+      durationS: opts.durationS,
+      out,
+      onWarning: warn,
+    });
+  } finally {
+    await channels?.close();
+  }
 }
 
 /** A capture through the state engine into the tracker (tests). */
