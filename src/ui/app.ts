@@ -1021,7 +1021,7 @@ export class App {
 
   private sourceText(): string {
     const src = this.cfg.source;
-    if (src.live) return 'Live System';
+    if (src.live) return src.name; // 'Live System', or a stream's name and rate
     const c = this.session.capture;
     if (c === null) return src.name;
     return `${src.name} (${c.events} evts, ${formatDuration(c.lastTs - c.firstTs, 0)})`;

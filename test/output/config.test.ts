@@ -161,14 +161,14 @@ describe('output configuration', () => {
 
   it('the CLI says it in one line and exits 2, before reading any capture', () => {
     const f = yamlFile('cli-bad.yaml', 'http_output:\n  enabled: true\n  url: http://127.0.0.1:1/\n  headrs:\n    A: b\n');
-    const r = runCli(['-c', f, '--events', '-r', fixturePath('falco_cat_write.scap')]);
+    const r = runCli(['-c', f, '--events', '-r', fixturePath('falco_cat_write')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`tsysdig: ${f}:4: unknown key 'http_output.headrs'\n`);
     expect(r.stdout).toBe('');
-    const o = runCli(['-o', 'json_output=sure', '--events', '-r', fixturePath('falco_cat_write.scap')]);
+    const o = runCli(['-o', 'json_output=sure', '--events', '-r', fixturePath('falco_cat_write')]);
     expect(o.status).toBe(2);
     expect(o.stderr).toBe(`tsysdig: -o json_output: json_output: expected true or false, got "sure"\n`);
-    const m = runCli(['-c', join(tmp, 'missing.yaml'), '--events', '-r', fixturePath('falco_cat_write.scap')]);
+    const m = runCli(['-c', join(tmp, 'missing.yaml'), '--events', '-r', fixturePath('falco_cat_write')]);
     expect(m.status).toBe(2);
     expect(m.stderr).toBe(`tsysdig: ${join(tmp, 'missing.yaml')}: cannot read the configuration (no such file)\n`);
   });
