@@ -67,7 +67,7 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
       minPriority: opts.minPriority,
       selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
       extra: opts.k8sColumns ? 'kubernetes' : 'container',
-      onAlert: (a) => metrics.countAlert(a.priorityName),
+      onAlert: (a) => metrics.countAlert(a.priorityName.toLowerCase()),
       onWarning: run.onWarning,
     },
     out,
