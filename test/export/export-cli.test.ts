@@ -13,7 +13,7 @@ describe('export options on the command line', () => {
     expect(noEvents.stderr).toBe('tsysdig: -p FORMAT prints events: add --events\n');
     const lc = runCli(['--lifecycle=disk', '-r', fixturePath('falco_syscall')]);
     expect(lc.status).toBe(2);
-    expect(lc.stderr.split('\n')[0]).toBe("tsysdig: option --lifecycle takes 'proc' or 'net', got 'disk'");
+    expect(lc.stderr.split('\n')[0]).toBe("tsysdig: option --lifecycle takes 'proc' or 'net', got 'disk'; see tsysdig --help");
   });
 
   it('--events -j and --lifecycle --json print JSON lines', () => {
