@@ -85,7 +85,7 @@ if (!docker.ok) console.log(`[test/export] lifecycle Docker test skipped: ${dock
 
   it('a process in a container carries the container id, name and image', async () => {
     const c = await runContainer({ name: 'tsysdig-lc-spawner', workload: 'spawner' });
-    const r = await lifecycle(['-M', '6', '--process', 'date', `container.id=${c.shortId}`], () => {});
+    const r = await lifecycle(['-M', '10', '--process', 'date', `container.id=${c.shortId}`], () => {});
     expect(r.status, r.stderr).toBe(0);
     const execs = r.recs.filter((x) => x.process_exec).map((x) => x.process_exec!);
     expect(execs.length, `no exec in ${c.name}: ${r.stderr}`).toBeGreaterThan(0);
