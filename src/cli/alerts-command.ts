@@ -38,7 +38,7 @@ export interface AlertsRun {
   /** -pc / -pk. */
   extra: keyof typeof EXTRAS | null;
   /** Live-capture settings, passed through. */
-  live?: { snaplen: number; bufferMb: number; includeSelf: boolean };
+  live?: { snaplen: number; bufferMb: number; includeSelf: boolean; ssh?: import('../remote/ssh-source.js').SshTarget };
   sink?: LineSink;
   onAlert?: (a: Alert) => void;
   onWarning: (msg: string) => void;

@@ -8,6 +8,7 @@ import { LifecycleTracker } from '../export/lifecycle.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { ReplaySource } from '../session/replay-source.js';
 import { hasOutputOptions, type Options } from './args.js';
+import { sshTargetOf } from './main.js';
 import type { LineSink } from './output-buffer.js';
 import { compileEventFilter } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
@@ -37,7 +38,7 @@ export async function runLifecycleCommand(opts: Options, warn: (m: string) => vo
   try {
     await runCapture({
       // the tracker applies the filter itself (to starts, ends and sockets only)
-      source: { readFile: opts.readFile, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: false },
+      source: { readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: false },
       output: 'consumers',
       consumers: [tracker],
       count: opts.count,

@@ -155,7 +155,7 @@ async function runAlertsCommand(opts: Options): Promise<number> {
     minPriority: opts.minPriority,
     selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
     extra: opts.k8sColumns ? 'kubernetes' : opts.containerColumns ? 'container' : null,
-    live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf },
+    live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, ssh: sshTargetOf(opts) },
     sink: channels ?? undefined,
     onWarning: warnOnce(),
   });

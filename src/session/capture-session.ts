@@ -132,18 +132,12 @@ export class CaptureSession {
     for (const c of this.consumers) c.finish();
   }
 
+  /** The snapshot records go to the engine; events through onEvent. */
   private sink(): CaptureSink {
-    const engine = this.engine;
-    return {
-      onMachineInfo: (mi) => engine.onMachineInfo(mi),
-      onThread: (t) => engine.onThread(t),
-      onFd: (pid, fd) => engine.onFd(pid, fd),
-      onInterface: (i) => engine.onInterface(i),
-      onUser: (u) => engine.onUser(u),
-      onGroup: (g) => engine.onGroup(g),
-      onWarning: (m) => this.warn(m),
-      onEvent: (ev) => this.onEvent(ev),
-    };
+    return this.engine.sink(
+      (ev) => this.onEvent(ev),
+      (m) => this.warn(m),
+    );
   }
 
   /** The per-event path: limits, state, consumers. Allocates nothing. */

@@ -6,7 +6,8 @@
  * the probe. Skipped with the reason printed where either is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
@@ -139,6 +140,28 @@ withLive('--ssh live', () => {
   afterAll(() => {
     workload?.kill('SIGKILL');
   });
+
+  test("--lifecycle and --alerts over ssh: the remote node's process starts, exits and rule alerts", async () => {
+    const rules = join(tmpdir(), `tsysdig-ssh-rules-${process.pid}.yaml`);
+    writeFileSync(rules, '- rule: marker_cat\n  desc: cat of the marker\n  condition: evt.type in (open, openat) and evt.dir=< and proc.name=cat and fd.name contains tsysdig-ssh-marker\n  output: marker read by %proc.name\n  priority: WARNING\n');
+    const marker = join(tmpdir(), `tsysdig-ssh-marker-${process.pid}`);
+    writeFileSync(marker, 'x');
+    const run = (args: string[]): Promise<string> =>
+      new Promise((resolve) => {
+        const c = spawn(process.execPath, [BIN, ...sshArgs(args)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        c.stdout.on('data', (d) => (out += d));
+        c.on('close', () => resolve(out));
+      });
+    const outs = Promise.all([run(['--lifecycle', '--json', '-M', '6', '--process', 'cat']), run(['--alerts', '--rules', rules, '-M', '6'])]);
+    // the remote captures start after ssh connects: keep reading the marker for a while
+    const loop = spawn('/bin/sh', ['-c', `for i in 1 2 3 4 5 6 7 8 9 10; do cat ${marker} >/dev/null; sleep 0.4; done`], { stdio: 'ignore' });
+    const [lc, alerts] = await outs;
+    loop.kill();
+    const recs = lc.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { process_exec?: { process: { binary: string; arguments: string } } });
+    expect(recs.some((r) => r.process_exec?.process.binary.endsWith('/cat') && r.process_exec.process.arguments === marker), lc.slice(0, 1000)).toBe(true);
+    expect(alerts).toMatch(/: Warning marker read by cat/);
+  }, 120_000);
 
   test('--raw -v procs over ssh prints the workload rows of a local live capture', async () => {
     const args = ['--raw', '-v', 'procs', '-d', '1000', '-M', '3', '--final'];
