@@ -30,6 +30,7 @@ import { isContainerEvent } from '../format/event-line.js';
 import { StateEngine } from '../state/engine.js';
 import type { EventConsumer } from './consumer.js';
 import type { EventSource } from './event-source.js';
+import { HistoryRing } from './history-ring.js';
 
 export interface SessionLimits {
   /** Stop after this many events (0: no limit), leading container events not counted. */
@@ -44,6 +45,14 @@ export interface SessionOptions {
   onWarning?: (message: string) => void;
   /** Look up container metadata from the engines (default: when the source is live). */
   containerMetadata?: boolean;
+  /**
+   * Keep the last N seconds of events in memory (`--history`): for captures
+   * around alerts and for drilling into an event's surroundings live. 0 or
+   * absent: no history.
+   */
+  historySeconds?: number;
+  /** Most bytes the history holds (default: HistoryRing's). */
+  historyMaxBytes?: number;
 }
 
 /** How often live metadata for newly seen containers is requested. */
@@ -61,6 +70,8 @@ export class CaptureSession {
   lastTs = 0;
   /** Number of the last event (the capture's event count at the end of a replay). */
   lastEventNum = 0;
+  /** The last `historySeconds` of events (null without --history); it sees each event before the other consumers. */
+  readonly history: HistoryRing | null;
   /** Consumers in the order they see each event. */
   private consumers: EventConsumer[] = [];
   private inPreamble = true;
@@ -75,6 +86,9 @@ export class CaptureSession {
   ) {
     this.limits = opts.limits ?? { count: 0, durationNs: 0 };
     this.warn = opts.onWarning ?? (() => {});
+    const hs = opts.historySeconds ?? 0;
+    this.history = hs > 0 ? new HistoryRing({ seconds: hs, maxBytes: opts.historyMaxBytes }) : null;
+    if (this.history !== null) this.consumers.push(this.history);
   }
 
   get live(): boolean {
@@ -87,6 +101,7 @@ export class CaptureSession {
   }
 
   remove(c: EventConsumer): void {
+    if (c === this.history) return;
     this.consumers = this.consumers.filter((x) => x !== c);
   }
 

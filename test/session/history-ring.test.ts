@@ -69,3 +69,26 @@ describe('HistoryRing', () => {
     expect(held(ring, mid).map((e) => e.num)).toEqual(expected.filter((e) => e.ts >= mid).map((e) => e.num));
   });
 });
+
+describe('CaptureSession history', () => {
+  it('keeps the last --history seconds of the events it ran, before other consumers see them', async () => {
+    const { CaptureSession } = await import('../../src/session/capture-session.js');
+    const { ReplaySource } = await import('../../src/session/replay-source.js');
+    const { fixturePath } = await import('../helpers/fixtures.js');
+    const session = new CaptureSession(new ReplaySource(fixturePath('falco_cat_write')), { historySeconds: 3600 });
+    let seenInRing = 0;
+    let seen = 0;
+    session.add({
+      onEvent: () => {
+        seen++;
+        if (session.history!.events === session.counted) seenInRing++;
+      },
+      finish: () => {},
+    });
+    session.remove(session.history!);
+    await session.run();
+    expect(seen).toBeGreaterThan(0);
+    expect(seenInRing).toBe(seen);
+    expect(new CaptureSession(new ReplaySource(fixturePath('falco_cat_write'))).history).toBeNull();
+  });
+});
