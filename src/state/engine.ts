@@ -22,7 +22,7 @@ import { withTrailingSlash } from './paths.js';
 import { CloneFlag, ThreadInfo } from './thread-info.js';
 import { UserTable } from './users.js';
 import { NetworkInterfaces } from './interfaces.js';
-import { containerFromCgroups, type ContainerInfo, type ContainerType, emptyContainer } from './containers.js';
+import { type ContainerInfo, type ContainerMatch, emptyContainer, matchContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
 
 export class StateEngine {
@@ -61,7 +61,7 @@ export class StateEngine {
   private cachedTid = -2;
   /** The last cgroup list resolved to a container, and the answer (see resolveContainer). */
   private lastCgroups: readonly string[] = [];
-  private lastContainer: [string, ContainerType] | null = null;
+  private lastContainer: ContainerMatch | null = null;
   private cachedThread: ThreadInfo | null = null;
 
   // ---- deferred removals (applied when the next event arrives) ----
@@ -317,10 +317,10 @@ export class StateEngine {
     // Process starts come in runs from one cgroup (a shell's children, a
     // container's workers): the last list's answer is reused when the list is
     // the same, saving the runtime-by-runtime pattern search.
-    let found: [string, ContainerType] | null;
+    let found: ContainerMatch | null;
     if (sameStrings(t.cgroups, this.lastCgroups)) found = this.lastContainer;
     else {
-      found = containerFromCgroups(t.cgroups);
+      found = matchContainer(t.cgroups);
       this.lastCgroups = t.cgroups;
       this.lastContainer = found;
     }
@@ -328,9 +328,17 @@ export class StateEngine {
       t.containerId = '';
       return;
     }
-    const [id, type] = found;
+    const id = found.id;
     t.containerId = id;
-    if (!this.containers.has(id)) this.containers.set(id, emptyContainer(id, type));
+    const known = this.containers.get(id);
+    if (known === undefined) {
+      // The cgroup carries the full id (docker, CRI): keep it, so exports that
+      // name containers by full id (lifecycle, JSON) have it before the
+      // runtime's metadata arrives.
+      const c = emptyContainer(id, found.type);
+      c.fullId = found.fullId;
+      this.containers.set(id, c);
+    } else if (known.fullId === '' && found.fullId !== '') known.fullId = found.fullId;
   }
 
   addContainer(c: ContainerInfo): void {
