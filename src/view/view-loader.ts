@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { readCacheJson, textHash, userCacheDir, writeCacheJson } from '../cache/user-cache.js';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 
 /** The yaml package, loaded on first parse: cached views need no YAML parser at all. */
@@ -656,13 +657,6 @@ interface DirCache {
   dirty: boolean;
 }
 
-/** FNV-1a of a directory's path: its cache file's name (cheap; no crypto module to load). */
-function dirKey(dir: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
 /**
  * One cache file per views directory (`tsysdig/views-v2/HASH.json`), holding
  * only that directory's files: a run reads the caches of the directories it
@@ -671,28 +665,19 @@ function dirKey(dir: string): string {
  * directory: 1.8 MB, ~30 ms to read on every run.)
  */
 class ParsedViewCache {
-  private readonly root = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tsysdig', 'views-v2');
+  private readonly root = userCacheDir('views-v2');
   private readonly dirs = new Map<string, DirCache>();
 
   private dirCache(dir: string): DirCache {
     let d = this.dirs.get(dir);
     if (d !== undefined) return d;
-    d = { file: path.join(this.root, `${dirKey(dir)}.json`), entries: {}, used: new Set(), dirty: false };
+    d = { file: path.join(this.root, `${textHash(dir)}.json`), entries: {}, used: new Set(), dirty: false };
     this.dirs.set(dir, d);
-    let text: string | null = null;
-    try {
-      text = fs.readFileSync(d.file, 'utf8');
-    } catch {
-      return d; // no cache yet
-    }
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) d.entries = parsed as Record<string, CacheEntry>;
-      else d.dirty = true;
-    } catch {
-      // A cache that does not parse is rewritten from the view files.
-      d.dirty = true;
-    }
+    if (!fs.existsSync(d.file)) return d; // no cache yet
+    const parsed = readCacheJson(d.file);
+    // A cache that does not parse is rewritten from the view files.
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) d.entries = parsed as Record<string, CacheEntry>;
+    else d.dirty = true;
     return d;
   }
 
@@ -726,14 +711,11 @@ class ParsedViewCache {
         d.dirty = true;
       }
       if (!d.dirty) continue;
+      writeCacheJson(d.file, d.entries);
       try {
-        fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
         fs.rmSync(path.join(this.root, '..', 'views-v1.json'), { force: true }); // the single file this replaces
-        const tmp = `${d.file}.${process.pid}`;
-        fs.writeFileSync(tmp, JSON.stringify(d.entries), { mode: 0o600 });
-        fs.renameSync(tmp, d.file);
       } catch {
-        // A read-only home only costs the parse next time.
+        // not ours to worry about
       }
     }
   }
