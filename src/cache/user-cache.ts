@@ -16,10 +16,9 @@ export function userCacheDir(sub: string): string {
 }
 
 /**
- * A 64-bit FNV-1a of `text` (two 32-bit lanes with different offsets), as
- * 16 hex digits: names cache files after a path, or checks that a cached
- * parse is of the same text. Cheap enough for a whole rules file (no crypto
- * module to load, which alone costs ~10 ms).
+ * A 64-bit FNV-1a-like hash of `text` (two 32-bit lanes), as 16 hex digits:
+ * names a cache file after a path. (No crypto module to load for it, which
+ * alone costs ~10 ms.)
  */
 export function textHash(text: string): string {
   let a = 0x811c9dc5;

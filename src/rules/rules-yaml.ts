@@ -5,8 +5,8 @@
  * Parsing YAML is most of what loading rules costs (the falcosecurity stable
  * and incubating files: ~130 ms of ~250 ms, on every `--alerts` run), so the
  * parse is cached: the tree below is plain data, written as JSON to the
- * user's cache (rules-v1/, one file per rules file path, checked against a
- * hash of the file's text) and read back in ~1 ms, without even loading the
+ * user's cache (rules-v1/, one file per rules file path, holding the text
+ * it was parsed from, which a hit must equal) and read back in ~1 ms, without even loading the
  * `yaml` package. The tree offers the few `yaml` node methods the reader
  * uses (`has`, `get(key, true)`, `items`, `value`, `source`, `range`), with
  * the same meaning, so the reader reads either the same way.
@@ -180,14 +180,15 @@ function unpack(p: unknown): Value {
 }
 
 interface CacheFile {
-  hash: string;
+  /** The text parsed: a hit must be of exactly this text (one string comparison; hashing it in JS cost more). */
+  text: string;
   lineStarts: number[];
   docs: Packed[];
 }
 
-function fromCache(file: string, hash: string): RulesYaml | null {
+function fromCache(file: string, text: string): RulesYaml | null {
   const c = readCacheJson(file) as CacheFile | undefined;
-  if (c === undefined || c === null || typeof c !== 'object' || c.hash !== hash || !Array.isArray(c.docs) || !Array.isArray(c.lineStarts)) return null;
+  if (c === undefined || c === null || typeof c !== 'object' || c.text !== text || !Array.isArray(c.docs) || !Array.isArray(c.lineStarts)) return null;
   if (!c.lineStarts.every((x) => typeof x === 'number')) return null;
   try {
     return { docs: c.docs.map(unpack), linePos: linePosIn(c.lineStarts) };
@@ -207,9 +208,8 @@ export class RulesYamlError {
  */
 export function parseRulesYaml(content: string, fileName?: string): RulesYaml | RulesYamlError {
   const cacheFile = fileName !== undefined ? path.join(userCacheDir('rules-v1'), `${textHash(path.resolve(fileName))}.json`) : null;
-  const hash = cacheFile !== null ? textHash(content) : '';
   if (cacheFile !== null) {
-    const hit = fromCache(cacheFile, hash);
+    const hit = fromCache(cacheFile, content);
     if (hit !== null) return hit;
   }
   const y = yaml();
@@ -222,7 +222,7 @@ export function parseRulesYaml(content: string, fileName?: string): RulesYaml | 
   }
   const c: Convert = { cacheable: true };
   const docs = list.map((d) => fromYaml(d.contents, c));
-  if (cacheFile !== null && c.cacheable) writeCacheJson(cacheFile, { hash, lineStarts: lines.lineStarts, docs: docs.map(pack) } satisfies CacheFile);
+  if (cacheFile !== null && c.cacheable) writeCacheJson(cacheFile, { text: content, lineStarts: lines.lineStarts, docs: docs.map(pack) } satisfies CacheFile);
   return { docs, linePos: linePosIn(lines.lineStarts) };
 }
 
