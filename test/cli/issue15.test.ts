@@ -289,7 +289,7 @@ describe('hostile input: view files and the views cache (item 13)', () => {
     const env = { XDG_CACHE_HOME: cacheHome };
     const dir = join(tmp, 'cached-views');
     mkdirSync(dir, { recursive: true });
-    const view = (id: string): string => ['id: ' + id, 'name: ' + id, 'view_type: table', 'applies_to: [""]', 'columns:', '  - {name: PID, field: proc.pid, is_key: true}', ''].join('\n');
+    const view = (id: string): string => ['id: ' + id, 'name: ' + id, 'view_type: table', 'applies_to: [""]', 'columns:', '  - {name: PID, field: proc.pid, is_key: true}', '  - {name: CMD, field: proc.name}', ''].join('\n');
     writeFileSync(join(dir, 'a.yaml'), view('cva'));
     writeFileSync(join(dir, 'b.yaml'), view('cvb'));
     const cacheDir = join(cacheHome, 'tsysdig', 'views-v2');

@@ -97,7 +97,7 @@ describe('rules parse cache', () => {
     const want = run(home, ['--validate', mixed, '--json']);
     const [file] = cacheFiles(home);
     const good = readFileSync(file!, 'utf8');
-    const parsed = JSON.parse(good) as { hash: string; docs: unknown[] };
+    const parsed = JSON.parse(good) as { text: string; docs: unknown[] };
     for (const damage of ['{"broken', '[]', 'null', JSON.stringify({ ...parsed, docs: [['x', 0]] }), JSON.stringify({ ...parsed, docs: [['q', 'no']] }), JSON.stringify({ ...parsed, lineStarts: ['a'] })]) {
       writeFileSync(file!, damage);
       expect(run(home, ['--validate', mixed, '--json'])).toEqual(want);
