@@ -20,11 +20,14 @@
  * a rules row compares `--alerts` with the falcosecurity stable + incubating
  * rules against the same run without rules.
  *
- * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views|rules.
+ * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views|rules,
+ * --runs N (runs per figure, default 3), --baseline ROOT (another build, e.g.
+ * a checkout of main, run alternately in the same invocation: before and
+ * after under the same load), --no-samples (skip the 2 s samples column).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateCapture } from './inflate.js';
@@ -62,10 +65,11 @@ function hasCsysdig(): boolean {
   return spawnSync('csysdig', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
-/** Wall time (ms) of one whole command, and its peak RSS (KB) when GNU time is there to tell. */
+/** Wall time (ms) of one whole command, and its peak RSS (KB) and CPU time (user + system, ms) when GNU time is there to tell. */
 interface CommandRun {
   ms: number;
   maxRssKb: number | null;
+  cpuMs: number | null;
 }
 
 /**
@@ -79,12 +83,16 @@ function runCommand(cmd: string, args: string[]): CommandRun {
   try {
     const t0 = process.hrtime.bigint();
     const r = gnuTime
-      ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', stdio: ['ignore', devNull, 'pipe'] })
+      ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { encoding: 'utf8', stdio: ['ignore', devNull, 'pipe'] })
       : spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', devNull, 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').pop() ?? ''}`);
-    const rss = gnuTime ? Number((r.stderr ?? '').trim().split('\n').pop()) : null;
-    return { ms, maxRssKb: rss !== null && Number.isFinite(rss) ? rss : null };
+    const [rss, user, sys] = gnuTime ? (r.stderr ?? '').trim().split('\n').pop()!.split(' ').map(Number) : [];
+    return {
+      ms,
+      maxRssKb: rss !== undefined && Number.isFinite(rss) ? rss : null,
+      cpuMs: user !== undefined && sys !== undefined && Number.isFinite(user + sys) ? (user + sys) * 1000 : null,
+    };
   } finally {
     closeSync(devNull);
   }
@@ -95,23 +103,39 @@ function runCsysdig(view: string, file: string): CommandRun {
   return runCommand('csysdig', ['--raw', '-r', file, '-v', view]);
 }
 
-/** The real CLI, as a user runs it, doing csysdig's work: `tsysdig --raw --final -r FILE -v VIEW`. */
-function runTsysdig(view: string, file: string): CommandRun {
-  return runCommand(process.execPath, [CLI, '--raw', '--final', '-r', file, '-v', view]);
+/** The real CLI, as a user runs it, doing csysdig's work: `tsysdig --raw --final -r FILE -v VIEW` (`cli`: another build's bin/tsysdig.js). */
+function runTsysdig(view: string, file: string, cli = CLI): CommandRun {
+  return runCommand(process.execPath, [cli, '--raw', '--final', '-r', file, '-v', view]);
 }
 
+/** `--runs N` (odd; default 3): runs of each command per figure. */
+const RUNS = Number(arg('--runs') ?? 3);
+/** `--baseline ROOT`: another build of tsysdig (a checkout of main, say), run alternately with this one and csysdig. */
+const BASELINE_CLI = arg('--baseline') !== undefined ? join(arg('--baseline')!, 'bin', 'tsysdig.js') : null;
+
 /**
- * tsysdig and csysdig alternately, three runs each, medians: a machine whose
- * speed drifts during the benchmark then moves both figures alike.
+ * tsysdig, the baseline build (--baseline) and csysdig alternately, RUNS
+ * runs each, medians: a machine whose speed drifts during the benchmark
+ * then moves every figure alike.
  */
-function pairedMedians(view: string, file: string, withCsysdig: boolean): { t: CommandRun; c: CommandRun | null } {
+function pairedMedians(view: string, file: string, withCsysdig: boolean): { t: CommandRun; b: CommandRun | null; c: CommandRun | null } {
   const ts: CommandRun[] = [];
+  const bs: CommandRun[] = [];
   const cs: CommandRun[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < RUNS; i++) {
     ts.push(runTsysdig(view, file));
+    if (BASELINE_CLI !== null) bs.push(runTsysdig(view, file, BASELINE_CLI));
     if (withCsysdig) cs.push(runCsysdig(view, file));
   }
-  return { t: middleOfThree(ts), c: withCsysdig ? middleOfThree(cs) : null };
+  return { t: median(ts), b: BASELINE_CLI !== null ? median(bs) : null, c: withCsysdig ? median(cs) : null };
+}
+
+/** The median run by wall time, with the median CPU time of the runs (CPU moves less than wall time with the machine's load). */
+function median(runs: CommandRun[]): CommandRun {
+  const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const byWall = [...runs].sort((a, b) => a.ms - b.ms)[runs.length >> 1]!;
+  const cpus = runs.map((r) => r.cpuMs).filter((x): x is number => x !== null);
+  return { ...byWall, cpuMs: cpus.length === runs.length ? mid(cpus) : null };
 }
 
 /** The median of three runs by wall time. */
@@ -166,20 +190,27 @@ const RULES_DIR = join(ROOT, 'test', 'fixtures', 'falco-rules');
 function rulesRow(file: string, events: number): string {
   const empty = join(tmpdir(), 'tsysdig-bench-empty-rules.yaml');
   writeFileSync(empty, '');
-  const alerts = (rules: string[]): CommandRun => runCommand(process.execPath, [CLI, '--alerts', ...rules.flatMap((r) => ['--rules', r]), '-r', file]);
+  const rulesFiles = [join(RULES_DIR, 'falco_rules.yaml'), join(RULES_DIR, 'falco-incubating_rules.yaml')];
+  const alerts = (rules: string[], cli = CLI): CommandRun => runCommand(process.execPath, [cli, '--alerts', ...rules.flatMap((r) => ['--rules', r]), '-r', file]);
   const withRules: CommandRun[] = [];
   const without: CommandRun[] = [];
+  const baseline: CommandRun[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
-      withRules.push(alerts([join(RULES_DIR, 'falco_rules.yaml'), join(RULES_DIR, 'falco-incubating_rules.yaml')]));
+    // The first run parses the rules files and caches the parse (src/rules/rules-yaml.ts); every later run reads the cache.
+    alerts(rulesFiles, CLI);
+    for (let i = 0; i < RUNS; i++) {
+      withRules.push(alerts(rulesFiles));
       without.push(alerts([empty]));
+      if (BASELINE_CLI !== null) baseline.push(alerts(rulesFiles, BASELINE_CLI));
     }
   } catch (err) {
     return `| stable + incubating | ${events} | n/a | n/a | n/a | n/a (${(err as Error).message.slice(-160)}) |\n`;
   }
-  const r = middleOfThree(withRules);
-  const b = middleOfThree(without);
-  return `| stable + incubating | ${events} | ${r.ms.toFixed(0)} ms | ${fmtRate(events, r.ms)} | ${b.ms.toFixed(0)} ms | ${(r.ms / b.ms).toFixed(2)}x |\n`;
+  const r = median(withRules);
+  const b = median(without);
+  const cpu = r.cpuMs !== null && b.cpuMs !== null ? ` | ${r.cpuMs.toFixed(0)} ms / ${b.cpuMs.toFixed(0)} ms = ${(r.cpuMs / b.cpuMs).toFixed(2)}x` : ' | n/a';
+  const base = BASELINE_CLI !== null ? ` | ${median(baseline).ms.toFixed(0)} ms, ${(median(baseline).ms / b.ms).toFixed(2)}x` : '';
+  return `| stable + incubating | ${events} | ${r.ms.toFixed(0)} ms | ${fmtRate(events, r.ms)} | ${b.ms.toFixed(0)} ms | ${(r.ms / b.ms).toFixed(2)}x${cpu}${base} |\n`;
 }
 
 function fmtRate(events: number, ms: number): string {
@@ -199,7 +230,7 @@ async function main(): Promise<void> {
     // ~100k events: a replay where start-up is most of the time.
     ['libs_curl_google', quick ? 7 : 70],
   ];
-  process.stdout.write(`node ${process.version}, ${new Date().toISOString()}\n`);
+  process.stdout.write(`node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${RUNS} runs per figure${BASELINE_CLI !== null ? `, baseline ${BASELINE_CLI}` : ''}\n`);
   if (only === null || only === 'startup') startupRows(csysdig);
   if (only === 'startup') return;
   for (const [name, copies] of inputs) {
@@ -214,24 +245,31 @@ async function main(): Promise<void> {
     }
     if (only === null || only === 'rules') {
       const ev = runWorker('read', file).events;
-      process.stdout.write('\n| rules | events | tsysdig --alerts | rate | without rules | ratio |\n|---|---|---|---|---|---|\n');
+      process.stdout.write(
+        `\n| rules | events | tsysdig --alerts | rate | without rules | ratio | CPU with / without |${BASELINE_CLI !== null ? ' baseline with rules, ratio |' : ''}\n|---|---|---|---|---|---|---|${BASELINE_CLI !== null ? '---|' : ''}\n`,
+      );
       process.stdout.write(rulesRow(file, ev));
     }
     if (only !== 'state' && only !== 'rules') {
+      const samples = !process.argv.includes('--no-samples');
+      const base = BASELINE_CLI !== null;
       process.stdout.write(
-        '\n| view | tsysdig --final | peak RSS | csysdig | csysdig RSS | ratio | tsysdig with 2 s samples |\n|---|---|---|---|---|---|---|\n',
+        `\n| view | tsysdig --final | CPU | peak RSS | csysdig | CPU | csysdig RSS | ratio | CPU ratio |${base ? ' baseline | CPU | baseline ratio |' : ''}${samples ? ' tsysdig with 2 s samples |' : ''}\n` +
+          `|---|---|---|---|---|---|---|---|---|${base ? '---|---|---|' : ''}${samples ? '---|' : ''}\n`,
       );
       for (const v of views) {
-        const { t: m, c } = pairedMedians(v, file, csysdig);
-        const iv = median3(() => runWorker(`view:${v}`, file));
-        const ratio = c !== null ? (m.ms / c.ms).toFixed(2) : 'n/a';
+        const { t: m, b, c } = pairedMedians(v, file, csysdig);
+        const ratio = (x: number | null | undefined, y: number | null | undefined): string => (x !== null && x !== undefined && y !== null && y !== undefined ? (x / y).toFixed(2) : 'n/a');
+        const ms = (x: number | null | undefined): string => (x !== null && x !== undefined ? `${x.toFixed(0)} ms` : 'n/a');
         const mb = (kb: number | null): string => (kb !== null ? `${(kb / 1024).toFixed(0)} MB` : 'n/a');
-        process.stdout.write(
-          `| ${v} | ${m.ms.toFixed(0)} ms | ${mb(m.maxRssKb)} | ${c !== null ? c.ms.toFixed(0) + ' ms' : 'n/a'} | ${mb(c?.maxRssKb ?? null)} | ${ratio} | ${iv.ms.toFixed(0)} ms |\n`,
-        );
+        let row = `| ${v} | ${ms(m.ms)} | ${ms(m.cpuMs)} | ${mb(m.maxRssKb)} | ${ms(c?.ms)} | ${ms(c?.cpuMs)} | ${mb(c?.maxRssKb ?? null)} | ${ratio(m.ms, c?.ms)} | ${ratio(m.cpuMs, c?.cpuMs)} |`;
+        if (b !== null) row += ` ${ms(b.ms)} | ${ms(b.cpuMs)} | ${ratio(b.ms, c?.ms)} |`;
+        if (samples) row += ` ${median3(() => runWorker(`view:${v}`, file)).ms.toFixed(0)} ms |`;
+        process.stdout.write(row + '\n');
       }
     }
   }
+  process.stdout.write(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
 }
 
 main().catch((err: unknown) => {

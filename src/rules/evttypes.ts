@@ -16,11 +16,22 @@ import { EV } from '../event/event-ids.js';
 
 export const EVENT_TYPE_COUNT = EVENT_TABLE.length;
 
+let idsByName: Map<string, number[]> | null = null;
+const GENERIC_IDS: readonly number[] = [EV.GENERIC_E, EV.GENERIC_X];
+
 /** Event ids named `name` (enter and exit, every version); syscalls without their own event are generic events. */
-export function eventIdsOf(name: string): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i < EVENT_TABLE.length; i++) if (EVENT_TABLE[i]!.name === name) ids.push(i);
-  return ids.length > 0 ? ids : [EV.GENERIC_E, EV.GENERIC_X];
+export function eventIdsOf(name: string): readonly number[] {
+  if (idsByName === null) {
+    // built once: a rules file names event types thousands of times (macros are expanded into every rule)
+    idsByName = new Map();
+    for (let i = 0; i < EVENT_TABLE.length; i++) {
+      const n = EVENT_TABLE[i]!.name;
+      const ids = idsByName.get(n);
+      if (ids === undefined) idsByName.set(n, [i]);
+      else ids.push(i);
+    }
+  }
+  return idsByName.get(name) ?? GENERIC_IDS;
 }
 
 type Bits = Uint8Array;
@@ -43,7 +54,23 @@ function combine(sets: Bits[], op: 'and' | 'or'): Bits {
   return out;
 }
 
+/**
+ * Macros are expanded into every rule that uses them as the same subtrees:
+ * their pairs are computed once. (Pairs are never modified, only combined
+ * into new sets.)
+ */
+const pairs = new WeakMap<FilterAst, [Bits, Bits]>();
+
 function pair(ast: FilterAst): [Bits, Bits] {
+  let p = pairs.get(ast);
+  if (p === undefined) {
+    p = computePair(ast);
+    pairs.set(ast, p);
+  }
+  return p;
+}
+
+function computePair(ast: FilterAst): [Bits, Bits] {
   switch (ast.kind) {
     case 'check': {
       if (ast.field.name !== 'evt.type' || ast.field.arg !== undefined) return [all(), all()];

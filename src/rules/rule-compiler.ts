@@ -14,7 +14,7 @@ import { LIST_OPERATORS } from './collector.js';
 import { eventTypesOf } from './evttypes.js';
 import { RuleLoadError, type LoadContext, type LoadResult } from './load-result.js';
 import { OutputFormat, OutputFormatError } from './output-format.js';
-import type { ExceptionInfo, ListInfo, MacroInfo } from './rule-items.js';
+import type { ExceptionInfo, ListInfo, MacroInfo, RuleInfo } from './rule-items.js';
 import { PRIORITY_NAMES, type PriorityName } from './rule-items.js';
 
 export interface CompiledRule {
@@ -226,12 +226,27 @@ export class RuleCompiler {
     return parseFilter(text, { andOrMixing: 'precedence', macro, rawUnquoted: true });
   }
 
+  /**
+   * A rule's condition, parsed once with its macros expanded. Only when that
+   * fails is it parsed the careful way, syntax first, so the error reported
+   * is the one Falco reports first (a syntax error before an unknown macro);
+   * a failure stops the compile, so the macros the first attempt marked as
+   * used do not matter.
+   */
+  private parseRule(condition: string, r: RuleInfo): FilterAst {
+    try {
+      return this.parseWithMacros(condition, Number.MAX_SAFE_INTEGER, [], r.ctx);
+    } catch {
+      syntaxCheck(condition, r.condCtx);
+      return this.parseWithMacros(condition, Number.MAX_SAFE_INTEGER, [], r.ctx);
+    }
+  }
+
   private compileRules(out: CompiledRule[]): void {
     for (const r of this.col.rules.items) {
       if (r.priority > this.cfg.minPriority) continue;
       const condition = this.withLists(r.cond + exceptionConditions(r.exceptions));
-      syntaxCheck(condition, r.condCtx);
-      const ast = this.parseWithMacros(condition, Number.MAX_SAFE_INTEGER, [], r.ctx);
+      const ast = this.parseRule(condition, r);
       if (hasNaComparison(ast)) this.result.addWarning('LOAD_UNSAFE_NA_CHECK', '', r.ctx);
       let output: OutputFormat;
       try {

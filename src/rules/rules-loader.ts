@@ -56,7 +56,7 @@ export class RulesLoader {
         return result;
       }
     }
-    if (readRules(text, name, this.collector, result) && compile) {
+    if (readRules(text, name, this.collector, result, content === undefined ? name : undefined) && compile) {
       const compiled = new RuleCompiler(this.collector, this.config, result).compile();
       if (result.successful) this.rules = compiled;
     }

@@ -3,14 +3,12 @@
  * Falco 0.35's structural checks and messages (rule_loader::reader), plus
  * the `override:` form of later Falco versions. Stops at the first error.
  */
-import { LineCounter, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { Collector, PluginRequirement } from './collector.js';
 import { parseVersion } from './collector.js';
 import { LoadContext, RuleLoadError, type ItemType, type LoadResult } from './load-result.js';
 import type { ExceptionEntry, ExceptionInfo, RuleInfo } from './rule-items.js';
 import { parsePriority } from './rule-items.js';
-
-type YNode = Node | null | undefined;
+import { RulesYamlError, YMap as YAMLMap, YScalar as Scalar, YSeq as YAMLSeq, isMap, isScalar, isSeq, parseRulesYaml, type RulesYaml, type YNode } from './rules-yaml.js';
 
 const invalid = (msg: string, ctx: LoadContext): never => {
   throw new RuleLoadError('LOAD_ERR_YAML_VALIDATE', msg, ctx);
@@ -21,15 +19,11 @@ const TRUE_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE
 const FALSE_WORDS = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 
 class FileReader {
-  private readonly lines: LineCounter;
-
   constructor(
     private readonly collector: Collector,
     private readonly fileCtx: LoadContext,
-    lines: LineCounter,
-  ) {
-    this.lines = lines;
-  }
+    private readonly lines: Pick<RulesYaml, 'linePos'>,
+  ) {}
 
   ctx(parent: LoadContext, node: YNode, type: ItemType, name: string): LoadContext {
     const offset = node?.range?.[0] ?? 0;
@@ -365,22 +359,17 @@ function scalarText(s: Scalar): string {
  * Reads `content` (the text of the rules file named `name`) into the
  * collector; errors and warnings go to `result`. Returns false when the
  * file could not be read completely (Falco then skips compiling).
+ * `fromFile`: the text is that file's, so its parse may be cached.
  */
-export function readRules(content: string, name: string, collector: Collector, result: LoadResult): boolean {
+export function readRules(content: string, name: string, collector: Collector, result: LoadResult, fromFile?: string): boolean {
   const fileCtx = LoadContext.file(name);
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(content, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [];
-  for (const d of list) {
-    const err = d.errors[0];
-    if (err !== undefined) {
-      result.addError('LOAD_ERR_YAML_PARSE', yamlCppMessage(content, err.code, err.message, err.pos[0], lines), fileCtx);
-      return false;
-    }
+  const parsed = parseRulesYaml(content, fromFile);
+  if (parsed instanceof RulesYamlError) {
+    result.addError('LOAD_ERR_YAML_PARSE', parsed.message, fileCtx);
+    return false;
   }
-  const reader = new FileReader(collector, fileCtx, lines);
-  for (const d of list) {
-    const root = d.contents as YNode;
+  const reader = new FileReader(collector, fileCtx, parsed);
+  for (const root of parsed.docs) {
     if (isNull(root)) continue;
     try {
       if (!isMap(root) && !isSeq(root)) invalid('Rules content is not yaml', fileCtx);
@@ -396,18 +385,4 @@ export function readRules(content: string, name: string, collector: Collector, r
     }
   }
   return true;
-}
-
-/** A YAML syntax error in yaml-cpp's words where they are known ("illegal map value"), with its 1-based line and column. */
-function yamlCppMessage(content: string, code: string, message: string, offset: number, lines: LineCounter): string {
-  let at = offset;
-  let text = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'BLOCK_AS_IMPLICIT_KEY') {
-    // yaml-cpp stops at the ':' that opens the nested mapping.
-    const colon = content.indexOf(':', offset);
-    if (colon >= 0) at = colon;
-    text = 'illegal map value';
-  }
-  const p = lines.linePos(at);
-  return `yaml-cpp: error at line ${p.line}, column ${p.col}: ${text}`;
 }

@@ -24,7 +24,6 @@
  *    every consumer's `finish()` runs once.
  */
 import { CaptureError, type CaptureSink } from '../capture/records.js';
-import { ContainerMetadataManager, requestMissingMetadata } from '../containers/index.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { isContainerEvent } from '../format/event-line.js';
 import { StateEngine } from '../state/engine.js';
@@ -123,7 +122,8 @@ export class CaptureSession {
     signal?.addEventListener('abort', onOuterAbort);
     const timers: NodeJS.Timeout[] = [];
     let failure: unknown = null;
-    const metadata = (this.opts.containerMetadata ?? (this.source.live && this.source.remote !== true)) ? this.startMetadata(timers) : null;
+    // The engines' API clients (http, http2, net: ~50 ms of module loading) are loaded only when asked for.
+    const metadata = (this.opts.containerMetadata ?? (this.source.live && this.source.remote !== true)) ? this.startMetadata(await import('../containers/manager.js'), timers) : null;
     // a stream's events come when its writer sends them (an ssh login, a remote probe loading): -M counts from the first
     if (this.source.live && this.source.remote !== true && this.limits.durationNs > 0) this.startWallStop(ac, timers);
     try {
@@ -186,7 +186,10 @@ export class CaptureSession {
   }
 
   /** Names, images and labels of the containers the state finds, from the engines' APIs. */
-  private startMetadata(timers: NodeJS.Timeout[]): { request(): void; close(): void } {
+  private startMetadata(
+    { ContainerMetadataManager, requestMissingMetadata }: typeof import('../containers/manager.js'),
+    timers: NodeJS.Timeout[],
+  ): { request(): void; close(): void } {
     const manager = new ContainerMetadataManager({
       onUpdate: (info) => {
         this.engine.addContainer(info);

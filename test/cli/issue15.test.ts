@@ -5,7 +5,7 @@
  * user would.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, linkSync, mkdtempSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdtempSync, readdirSync, rmSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -266,9 +266,12 @@ describe('hostile input: view files and the views cache (item 13)', () => {
 
   it('a views cache that does not parse or validate is ignored and rewritten', () => {
     const cacheHome = join(tmp, 'cache-home');
-    const cache = join(cacheHome, 'tsysdig', 'views-v1.json');
     const env = { XDG_CACHE_HOME: cacheHome };
     expect(runCli(['--list-views'], { env }).status).toBe(0);
+    // one cache file per views directory: only the built-in one here
+    const caches = readdirSync(join(cacheHome, 'tsysdig', 'views-v2'));
+    expect(caches).toHaveLength(1);
+    const cache = join(cacheHome, 'tsysdig', 'views-v2', caches[0]!);
     const good = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, { view: { columns: unknown } }>;
     const first = Object.keys(good)[0]!;
     for (const damage of ['{"broken', '[]', JSON.stringify({ ...good, [first]: { ...good[first], view: { ...good[first]!.view, columns: null } } })]) {
@@ -279,5 +282,29 @@ describe('hostile input: view files and the views cache (item 13)', () => {
       const again = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, { view: { columns: unknown } }>;
       expect(Array.isArray(again[first]?.view.columns)).toBe(true);
     }
+  });
+
+  it('the views cache keeps one file per directory, holding only the files that directory still has', () => {
+    const cacheHome = join(tmp, 'cache-per-dir');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const dir = join(tmp, 'cached-views');
+    mkdirSync(dir, { recursive: true });
+    const view = (id: string): string => ['id: ' + id, 'name: ' + id, 'view_type: table', 'applies_to: [""]', 'columns:', '  - {name: PID, field: proc.pid, is_key: true}', '  - {name: CMD, field: proc.name}', ''].join('\n');
+    writeFileSync(join(dir, 'a.yaml'), view('cva'));
+    writeFileSync(join(dir, 'b.yaml'), view('cvb'));
+    const cacheDir = join(cacheHome, 'tsysdig', 'views-v2');
+    const entries = (): string[][] =>
+      readdirSync(cacheDir)
+        .map((f) => Object.keys(JSON.parse(readFileSync(join(cacheDir, f), 'utf8')) as object).map((k) => k.slice(k.lastIndexOf('/') + 1)).sort())
+        .sort((x, y) => x.length - y.length);
+    expect(runCli(['--views', dir, '--list-views'], { env }).status).toBe(0);
+    const builtin = entries()[1]!;
+    expect(builtin.length).toBeGreaterThan(10);
+    expect(entries()).toEqual([['a.yaml', 'b.yaml'], builtin]);
+    rmSync(join(dir, 'b.yaml'));
+    expect(runCli(['--views', dir, '--list-views'], { env }).status).toBe(0);
+    expect(entries()).toEqual([['a.yaml'], builtin]);
+    // files are private
+    for (const f of readdirSync(cacheDir)) expect(statSync(join(cacheDir, f)).mode & 0o777).toBe(0o600);
   });
 });
