@@ -24,12 +24,15 @@ import { UserTable } from './users.js';
 import { NetworkInterfaces } from './interfaces.js';
 import { containerFromCgroups, type ContainerInfo, type ContainerType, emptyContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
+import { RealPaths } from './real-paths.js';
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
   readonly users = new UserTable();
   readonly interfaces = new NetworkInterfaces();
   readonly containers = new Map<string, ContainerInfo>();
+  /** Real bytes of the file names shown cleaned (for view actions). */
+  readonly realPaths = new RealPaths();
   machine: MachineInfo | null = null;
 
   // ---- the event just processed ----
