@@ -91,7 +91,7 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
     });
   } finally {
     clearInterval(flusher);
-    await out.flush();
+    await out.finish();
     metrics.stop();
     await health.close();
   }
