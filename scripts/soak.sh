@@ -56,7 +56,7 @@ else
   pid=$(tmux display-message -p -t "$session" '#{pane_pid}')
 fi
 
-rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || true; }
 
 printf 'mode %s, %d s, fork loop pid %d, tsysdig pid %d\n' "$mode" "$seconds" "$loop" "$pid"
 printf '%8s %10s\n' seconds rss_mb
