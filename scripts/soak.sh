@@ -52,7 +52,8 @@ if [ "$mode" = raw ]; then
   pid=$!
 else
   session="tsysdig-soak-$$"
-  tmux new-session -d -s "$session" -x 200 -y 50 "node $here/bin/tsysdig.js -v procs ${extra[*]} 2>$tmp/err"
+  # exec: the pane runs node itself, so its pid is the one sampled
+  tmux new-session -d -s "$session" -x 200 -y 50 "exec node $here/bin/tsysdig.js -v procs ${extra[*]} 2>$tmp/err"
   pid=$(tmux display-message -p -t "$session" '#{pane_pid}')
 fi
 
