@@ -13,7 +13,7 @@
  * batches waiting; beyond that the worker stops copying, the ring fills and
  * the probe counts the drops, exactly as without the worker. Batches that
  * come back beyond a few spares are let go, so the memory they take follows
- * the backlog (a live session's RSS stays flat; docs/performance.md).
+ * the backlog instead of its highest mark (docs/performance.md, soak).
  *
  *   const live = await WorkerLiveSource.open({ snaplen: 80 });
  *   live.start();
