@@ -29,7 +29,7 @@ const SECONDS = 75;
 /** A thread silent this long (event time) whose /proc entry is gone should have been pruned (5 s idle + 5 s period, with margin). */
 const STALE_NS = 15e9;
 /** Most stale threads a check may find (see the assertion). */
-const MAX_STALE = 60;
+const MAX_STALE = 100;
 
 /** Threads in the state that the machine no longer has and that no event named for STALE_NS. */
 function staleThreads(session: CaptureSession): number {
