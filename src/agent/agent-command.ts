@@ -8,15 +8,20 @@
  *   - -M/-n and a filter (what the capture keeps) as for any live run;
  *   - SIGTERM/SIGINT stop it cleanly: probe detached, capture closed and renamed.
  *
- * One line on stderr says where health is served; stdout carries only JSON
- * records (alerts, lifecycle), one per line, for a log shipper.
+ * One line on stderr says where health is served. The records (alerts,
+ * lifecycle; JSON, one per line) go through the output channels as
+ * `--alerts` does: stdout for a log shipper by default, or what -c
+ * falco.yaml / -o choose (a file, a program, syslog, HTTP). /metrics reports
+ * the lines each channel dropped from the channels' own counters.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutputBuffer } from '../cli/output-buffer.js';
-import type { Options } from '../cli/args.js';
+import { hasOutputOptions, type Options } from '../cli/args.js';
+import { outputConfigFromOptions } from '../output/cli-config.js';
+import { defaultOutputConfig, openOutputs } from '../output/index.js';
 import { runCapture } from '../cli/capture-command.js';
 import type { RotateSpec } from '../session/capture-file-consumer.js';
 import type { EventConsumer } from '../session/consumer.js';
@@ -49,8 +54,12 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
   const health = await startHealthServer(metrics, opts.healthAddress, opts.healthPort);
   const where = `http://${health.address.family === 'IPv6' ? `[${health.address.address}]` : health.address.address}:${health.address.port}`;
   process.stderr.write(`tsysdig: agent on node ${nodeName()}: health on ${where}/healthz, metrics on ${where}/metrics${opts.writeFile !== null ? `, capture in ${opts.writeFile}` : ''}\n`);
-  // Alerts (the shipped stable rules, plus --rules) and the lifecycle stream, as JSON lines on stdout.
-  const out = new OutputBuffer();
+  // Alerts (the shipped stable rules, plus --rules) and the lifecycle stream, as JSON lines through the output channels.
+  const cfg = hasOutputOptions(opts) ? outputConfigFromOptions(opts, run.onWarning) : defaultOutputConfig();
+  const out = openOutputs(cfg, { stdout: new OutputBuffer() });
+  metrics.setOutputs(() =>
+    out.stats().map((c) => ({ channel: c.channel, target: c.target, droppedQueueFull: c.droppedQueueFull, droppedOther: c.droppedRejected + c.droppedAtClose })),
+  );
   const { buildAlertConsumer } = await import('../cli/alerts-command.js');
   const { defaultRulesFile } = await import('../rules/default-rules.js');
   const { lifecycleTracker } = await import('../cli/lifecycle-command.js');
@@ -62,7 +71,7 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
       count: 0,
       durationS: 0,
       json: true,
-      timeIso8601: opts.timeIso8601,
+      timeIso8601: opts.timeIso8601 || cfg.timeFormatIso8601,
       matching: opts.ruleMatching,
       minPriority: opts.minPriority,
       selection: { disabledSubstrings: opts.disabledRules, disabledTags: opts.disabledTags, enabledTags: opts.enabledTags },
@@ -73,7 +82,6 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
     out,
   );
   const consumers: EventConsumer[] = [alerts, lifecycleTracker({ ...opts, json: true, lifecycle: opts.lifecycle === 'net' ? 'net' : 'proc' }, out)];
-  const flusher = setInterval(() => void out.flush(), 200);
   try {
     await runCapture({
       source: { readFile: null, snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, procinfo: true },
@@ -90,8 +98,7 @@ export async function runAgent(opts: Options, run: AgentRunOptions): Promise<num
       signal: run.signal,
     });
   } finally {
-    clearInterval(flusher);
-    await out.flush();
+    await out.close();
     metrics.stop();
     await health.close();
   }

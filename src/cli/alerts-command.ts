@@ -14,7 +14,7 @@ import { parsePriority } from '../rules/rule-items.js';
 import { UsageError } from './args.js';
 import type { EventPredicate } from './event-filter.js';
 import { compileEventFilter } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
+import { FLUSH_WAIT_MS, OutputBuffer } from './output-buffer.js';
 
 /** Falco's -pc / -pk output extras. */
 const EXTRAS = {
@@ -95,7 +95,7 @@ export async function runAlerts(run: AlertsRun): Promise<AlertsSummary> {
     events = res.events;
   } finally {
     if (timer !== null) clearInterval(timer);
-    await out.flush();
+    await out.finish(run.file === null ? FLUSH_WAIT_MS : Infinity);
   }
   return { events, alerts: consumer.alerts, byRule: consumer.counts };
 }

@@ -28,7 +28,7 @@ import type { Sample } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
 import { UsageError } from './args.js';
 import { compileEventFilter, type EventPredicate } from './event-filter.js';
-import { OutputBuffer } from './output-buffer.js';
+import { FLUSH_WAIT_MS, OutputBuffer } from './output-buffer.js';
 
 export interface CaptureRun {
   /** Where events come from: a file (-r) or the live probe. */
@@ -140,7 +140,8 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
         failure ??= err;
       }
     }
-    await out?.flush();
+    // A replay waits for its reader as sysdig does (a pager may be read slowly; a signal still ends it).
+    await out?.finish(source.live ? FLUSH_WAIT_MS : Infinity);
     if (handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
   if (failure !== null) throw failure;

@@ -27,6 +27,6 @@ export async function runEvents(run: EventsRun): Promise<void> {
   try {
     await session.run();
   } finally {
-    await run.out.flush();
+    await run.out.finish(Infinity);
   }
 }

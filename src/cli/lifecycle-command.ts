@@ -58,6 +58,6 @@ export async function replayLifecycle(file: string, tracker: LifecycleTracker, c
   try {
     await session.run();
   } finally {
-    await out.flush();
+    await out.finish(Infinity);
   }
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../capture/records.js';
 import { AGENT_DEFAULTS, defaultOptions, hasOutputOptions, parseArgs, USAGE, UsageError } from './args.js';
-import { OutputBuffer } from './output-buffer.js';
+import { OutputBuffer, unwrittenOutputBytes } from './output-buffer.js';
 import type { SshTarget } from '../remote/ssh-source.js';
 import { FilterError } from '../filter/errors.js';
 import { CaptureWriteError } from '../capture/writer/write-error.js';
@@ -26,6 +26,13 @@ function fail(msg: string, code = EXIT_FAILURE): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const code = await runMain(argv);
+  // Output a reader never took (OutputBuffer.finish said so) would keep Node waiting to write it: end here.
+  if (unwrittenOutputBytes() > 0) process.exit(code === EXIT_OK ? EXIT_FAILURE : code);
+  return code;
+}
+
+async function runMain(argv: string[]): Promise<number> {
   try {
     let opts = parseArgs(argv);
     /** `npm start`'s notice (why the demo is shown): inside the screen when there is one, else on stderr. */
@@ -68,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       const { runValidate } = await import('./alerts-command.js');
       const out = new OutputBuffer();
       const ok = runValidate(opts.validateFiles, opts.json, (text) => out.line(text.replace(/\n$/, '')));
-      await out.flush();
+      await out.finish();
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
     if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);

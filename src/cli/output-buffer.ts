@@ -19,7 +19,23 @@ export interface LineSink {
  * On a terminal, control characters print as '.' (escapeControls): a
  * process name or argument from a capture must not retitle the window or
  * clear the screen. A pipe or file gets the bytes sysdig prints.
+ *
+ * Waiting for the reader is bounded: a reader that takes nothing (a
+ * stopped `| less`, a pipe nobody reads) must not keep tsysdig from
+ * exiting. finish() says on stderr how much output was not written, and
+ * main() then ends the process (Node would otherwise wait for the write).
  */
+
+/** How long flush() waits for a reader that takes nothing (ms); one that keeps reading is waited for. */
+export const FLUSH_WAIT_MS = 10_000;
+
+/** Bytes of output no reader took at exit (finish() timed out); main() exits at once when this is not 0. */
+let unwrittenAtExit = 0;
+
+export function unwrittenOutputBytes(): number {
+  return unwrittenAtExit;
+}
+
 export class OutputBuffer implements LineSink {
   private parts: string[] = [];
   private size = 0;
@@ -67,23 +83,55 @@ export class OutputBuffer implements LineSink {
     if (!this.closed) this.stream.write(encodeText(chunk));
   }
 
-  /** Writes everything buffered and waits until the stream has taken it. */
-  async flush(): Promise<void> {
+  /**
+   * Writes everything buffered and waits until the stream has taken it, or
+   * until the reader has taken nothing for `waitMs` (a slow reader that
+   * keeps reading is waited for). Resolves true when it was all taken (or
+   * the reader is gone), false when the reader stopped reading.
+   */
+  async flush(waitMs = FLUSH_WAIT_MS): Promise<boolean> {
     if (this.size > 0) this.drainSync();
-    if (this.closed) return;
+    if (this.closed) return true;
+    const stream = this.stream as NodeJS.WritableStream & { writableLength?: number };
     // A reader that goes away while we wait for 'drain' (`| (sleep 1; head -1)`) never drains:
     // the EPIPE error (or close) ends the wait too, or Node would exit 13 on the pending promise.
-    await new Promise<void>((resolve) => {
-      if (this.stream.write('')) return resolve();
-      const done = (): void => {
-        this.stream.off('drain', done);
-        this.stream.off('error', done);
-        this.stream.off('close', done);
-        resolve();
+    return new Promise<boolean>((resolve) => {
+      if (stream.write('')) return resolve(true);
+      let pending = stream.writableLength ?? 0;
+      let stalledSince = Date.now();
+      const done = (taken: boolean): void => {
+        clearInterval(watch);
+        stream.off('drain', onDrain);
+        stream.off('error', onDrain);
+        stream.off('close', onDrain);
+        resolve(taken);
       };
-      this.stream.on('drain', done);
-      this.stream.on('error', done);
-      this.stream.on('close', done);
+      const onDrain = (): void => done(true);
+      const watch = setInterval(() => {
+        const now = stream.writableLength ?? 0;
+        if (now < pending) {
+          pending = now;
+          stalledSince = Date.now();
+        } else if (Date.now() - stalledSince >= waitMs) done(false);
+      }, Math.min(200, Math.max(10, waitMs / 4)));
+      stream.on('drain', onDrain);
+      stream.on('error', onDrain);
+      stream.on('close', onDrain);
     });
+  }
+
+  /**
+   * The last flush, at exit: waits for the reader while it reads, at most
+   * `waitMs` without progress. When it stopped reading, says on stderr how
+   * many bytes were not written, drops whatever comes later, and returns
+   * false (main() then exits without waiting for the write).
+   */
+  async finish(waitMs = FLUSH_WAIT_MS): Promise<boolean> {
+    if (await this.flush(waitMs)) return true;
+    const pending = (this.stream as NodeJS.WritableStream & { writableLength?: number }).writableLength ?? 0;
+    this.closed = true;
+    unwrittenAtExit += pending;
+    process.stderr.write(`tsysdig: stdout is not being read: ${pending} bytes of output were not written\n`);
+    return false;
   }
 }

@@ -18,7 +18,7 @@ import { EventFlag, ParamType, PrintFormat } from '../event/types.js';
 import type { CompareOp, FieldValue } from '../filter/field-api.js';
 import { fdL4proto, paramText, type ParamText } from '../format/param-text.js';
 import { FdFlag, type FdInfo, fdTypeChar, fdTypeName } from '../state/fd-info.js';
-import { concatenatePaths } from '../state/paths.js';
+import { concatenatePaths, pathDirectory, pathFilename } from '../state/paths.js';
 import { dirOf } from '../state/parse-fds.js';
 import { sanitize } from '../state/parse-net.js';
 import type { ThreadInfo } from '../state/thread-info.js';
@@ -108,22 +108,15 @@ function fdName(ctx: EventContext, t: ThreadInfo): string | null {
   return f.name;
 }
 
-/** sysdig's "directory of a path": everything before the last '/', "/" for top-level names. */
-function dirname(path: string): string {
-  const pos = path.lastIndexOf('/');
-  if (pos > 0) return pos < path.length - 1 ? path.slice(0, pos) : path;
-  return '/';
-}
-
 function fdDirectory(ctx: EventContext, t: ThreadInfo): string | undefined {
   const f = fdOf(ctx, t);
   if (f === null) {
     const n = nameFromCreator(ctx, t);
-    return n === null ? undefined : dirname(sanitize(n));
+    return n === null ? undefined : pathDirectory(sanitize(n));
   }
   if (f.type === FdType.DIRECTORY) return sanitize(f.name);
   if (f.type !== FdType.FILE && f.type !== FdType.FILE_V2) return undefined;
-  return dirname(sanitize(f.name));
+  return pathDirectory(sanitize(f.name));
 }
 
 /** fd.typechar for an event whose fd is unknown: from the kind of call. */
@@ -388,10 +381,7 @@ export const FD_FIELDS: readonly FieldDef[] = [
   nameDef('fd.filename', 'If the fd is a file, the filename without the path.', (ctx, t) => {
     const f = fdOf(ctx, t);
     if (f === null || (f.type !== FdType.FILE && f.type !== FdType.FILE_V2)) return undefined;
-    const name = sanitize(f.name);
-    const pos = name.lastIndexOf('/');
-    if (pos < 0) return '/';
-    return pos < name.length - 1 ? name.slice(pos + 1) : name;
+    return pathFilename(sanitize(f.name));
   }),
   endpointsField(
     'fd.ip',

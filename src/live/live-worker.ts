@@ -11,7 +11,9 @@
  * So the kernel ring is emptied at memory-copy speed whatever the main
  * thread is busy with (rendering, a slow sink), up to `maxBufferedBytes` of
  * batches waiting; beyond that the worker stops copying, the ring fills and
- * the probe counts the drops, exactly as without the worker.
+ * the probe counts the drops, exactly as without the worker. Batches that
+ * come back beyond a few spares are let go, so the memory they take follows
+ * the backlog instead of its highest mark (docs/performance.md, soak).
  *
  *   const live = await WorkerLiveSource.open({ snaplen: 80 });
  *   live.start();
@@ -36,7 +38,13 @@ import { CLOCK_REALTIME, clockNs } from './libc.js';
 export interface WorkerLiveOptions extends LiveOptions {
   /** Size of one batch buffer (default 1 MiB). */
   batchBytes?: number;
-  /** Most bytes of batches waiting for the main thread (default 64 MiB). */
+  /**
+   * Most bytes of batches waiting for the main thread (default 16 MiB,
+   * DEFAULT_MAX_BUFFERED_BYTES). A main thread that falls behind for good
+   * (a fork loop on a busy machine) keeps every batch full: this is memory
+   * held for the whole run and seconds of lag on screen, so it is kept to
+   * what covers a render pause, not more.
+   */
   maxBufferedBytes?: number;
   /** Longest sleep of the worker when the ring is empty (default 50 ms). */
   idleMs?: number;
@@ -74,6 +82,16 @@ type FromWorker =
   | { t: 'batch'; buf: ArrayBuffer; bytes: number; stats?: LiveStats }
   | { t: 'stats'; id: number; stats: LiveStats }
   | { t: 'stopped'; stats: LiveStats };
+
+/** Default of WorkerLiveOptions.maxBufferedBytes. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 << 20;
+
+/**
+ * Batches the worker keeps for reuse when they come back (more are let go):
+ * the batch memory follows the main thread's backlog down after a burst,
+ * instead of staying at the highest backlog ever reached.
+ */
+export const SPARE_BATCHES = 4;
 
 /** How often the worker attaches the probe counters to a batch (ms). */
 const STATS_EVERY_MS = 100;
@@ -342,7 +360,7 @@ function workerMain(): void {
   const ctl = data.ctl;
   const opts = data.opts;
   const batchBytes = Math.max(64 * 1024, opts.batchBytes ?? 1 << 20);
-  const maxBatches = Math.max(2, Math.floor((opts.maxBufferedBytes ?? 64 << 20) / batchBytes));
+  const maxBatches = Math.max(2, Math.floor((opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES) / batchBytes));
   const idleMs = opts.idleMs ?? 50;
   const coalesceMs = Math.max(0, opts.coalesceMs ?? 10);
   const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -390,7 +408,8 @@ function workerMain(): void {
         send({ t: 'stats', id: m.id, stats: src.stats() });
         break;
       case 'buf':
-        free.push(m.buf);
+        if (free.length < SPARE_BATCHES) free.push(m.buf);
+        else allocated--; // let go: garbage once this message is gone
         break;
       case 'stop':
         stopped = true;

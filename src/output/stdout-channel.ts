@@ -32,7 +32,8 @@ export class StdoutChannel implements Channel {
   async close(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    await this.out.flush();
+    // Not the channels' deadline: stdout is the reader the user chose; finish() gives up only when it stops reading.
+    await this.out.finish();
   }
 
   stats(): ChannelStats {

@@ -18,11 +18,14 @@
  *    and get `onSnapshot` just before it;
  *  - live sources: container names/images looked up from docker, CRI and
  *    podman, put into the state and handed to consumers (`onContainer`) as
- *    they arrive;
+ *    they arrive; threads that exited while their exit event was dropped
+ *    leave the state (the machine's /proc no longer has them), so a long
+ *    session's thread table follows the machine's;
  *  - at the end (the capture ended, a limit, a consumer said stop, the
  *    signal aborted, or damage after which what was read still counts)
  *    every consumer's `finish()` runs once.
  */
+import { existsSync } from 'node:fs';
 import { CaptureError, type CaptureSink } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
 import { isContainerEvent } from '../format/event-line.js';
@@ -53,6 +56,13 @@ export interface SessionOptions {
   /** Most bytes the history holds (default: HistoryRing's). */
   historyMaxBytes?: number;
 }
+
+/**
+ * Live: how often threads whose exit event was lost are looked for, and how
+ * long (event time) a thread must have been silent to be looked at.
+ */
+const PRUNE_PERIOD_MS = 5000;
+const PRUNE_IDLE_NS = 5e9;
 
 /** How often live metadata for newly seen containers is requested. */
 const METADATA_PERIOD_MS = 1000;
@@ -126,6 +136,7 @@ export class CaptureSession {
     const metadata = (this.opts.containerMetadata ?? (this.source.live && this.source.remote !== true)) ? this.startMetadata(await import('../containers/manager.js'), timers) : null;
     // a stream's events come when its writer sends them (an ssh login, a remote probe loading): -M counts from the first
     if (this.source.live && this.source.remote !== true && this.limits.durationNs > 0) this.startWallStop(ac, timers);
+    if (this.source.live && this.source.remote !== true) timers.push(setInterval(() => this.pruneExitedThreads(), PRUNE_PERIOD_MS));
     try {
       await this.source.run(this.sink(), ac.signal, { onBootstrap: () => metadata?.request() });
     } catch (err) {
@@ -200,6 +211,16 @@ export class CaptureSession {
     const request = (): void => requestMissingMetadata(this.engine.containers, manager);
     timers.push(setInterval(request, METADATA_PERIOD_MS));
     return { request, close: () => manager.close() };
+  }
+
+  /** Threads removed because the machine no longer has them (their exit event was lost). */
+  prunedThreads = 0;
+
+  /** Live: threads silent for a while whose /proc entry is gone leave the state (see StateEngine.pruneExitedThreads). */
+  private pruneExitedThreads(): void {
+    if (this.lastTs === 0) return;
+    const proc = `${process.env.HOST_ROOT ?? ''}/proc/`;
+    this.prunedThreads += this.engine.pruneExitedThreads(this.lastTs - PRUNE_IDLE_NS, (tid) => existsSync(proc + tid));
   }
 
   /** -M is event time; this also ends a live capture whose events stop coming. Events already received are processed first. */

@@ -24,12 +24,15 @@ import { UserTable } from './users.js';
 import { NetworkInterfaces } from './interfaces.js';
 import { type ContainerInfo, type ContainerMatch, emptyContainer, matchContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
+import { RealPaths } from './real-paths.js';
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
   readonly users = new UserTable();
   readonly interfaces = new NetworkInterfaces();
   readonly containers = new Map<string, ContainerInfo>();
+  /** Real bytes of the file names shown cleaned (for view actions). */
+  readonly realPaths = new RealPaths();
   machine: MachineInfo | null = null;
 
   // ---- the event just processed ----
@@ -311,6 +314,29 @@ export class StateEngine {
         }
       }
     }
+  }
+
+  /**
+   * Live: removes the threads the machine no longer has (`exists(tid)` is
+   * false) that no event named since `idleBeforeTs`. Their exit event was
+   * lost (the probe drops events when the ring is full), so without this a
+   * fork loop on a busy machine would grow the table for as long as the
+   * capture runs; sysdig purges such threads after a timeout the same way.
+   * Threads of a process go before its main thread, which stays while
+   * others remain. Returns the number removed.
+   */
+  pruneExitedThreads(idleBeforeTs: number, exists: (tid: number) => boolean): number {
+    const gone: ThreadInfo[] = [];
+    for (const t of this.threads.values()) if (t.lastSeenTs < idleBeforeTs && !exists(t.tid)) gone.push(t);
+    let removed = 0;
+    for (const mainPass of [false, true]) {
+      for (const t of gone) {
+        if (t.isMainThread !== mainPass || this.threads.get(t.tid) !== t) continue;
+        this.removeThread(t.tid, false);
+        if (!this.threads.has(t.tid)) removed++;
+      }
+    }
+    return removed;
   }
 
   resolveContainer(t: ThreadInfo): void {

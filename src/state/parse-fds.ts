@@ -8,7 +8,7 @@ import { EV } from '../event/event-ids.js';
 import { P } from '../event/param-slots.js';
 import type { StateEngine } from './engine.js';
 import { FdFlag, FdInfo } from './fd-info.js';
-import { concatenatePaths } from './paths.js';
+import { concatenatePaths, realPath } from './paths.js';
 import { setThreadCwd, threadCwd } from './parse-process.js';
 import type { ThreadInfo } from './thread-info.js';
 
@@ -99,7 +99,10 @@ export function parseOpenExit(engine: StateEngine, ev: ScapEvent): void {
     dir = dirOf(engine, t, name, dirfd);
   }
   if (fd < 0) return;
-  const full = concatenatePaths(dir, name)[0];
+  const resolved = concatenatePaths(dir, name);
+  const full = resolved[0];
+  // Rare: the name shows with '.' for unprintable bytes; keep the real one for actions.
+  if (resolved[2]) engine.realPaths.note(full, realPath(dir, name));
   const f = resetTemplate((flags & PPM_O_DIRECTORY) !== 0 ? FdType.DIRECTORY : FdType.FILE_V2, full);
   f.nameRaw = name;
   f.openFlags = flags;

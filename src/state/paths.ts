@@ -4,14 +4,24 @@
  * "." and "./" components are dropped, "../" rewinds one component (never
  * above the root), repeated separators collapse, a trailing separator is
  * removed, and unprintable characters become '.'.
+ *
+ * The '.' is for display (sysdig's fd.name); a program acting on the file (a
+ * view action's `less %fd.name`) needs the real bytes, so the result also
+ * says whether any were replaced, and realPath() resolves keeping them.
  */
 
 function isPrintable(c: number): boolean {
   return c >= 0x20 && c <= 0x7e;
 }
 
-/** Appends normalised `path` to `prefix`; `prefix` may be rewound into by "..". */
-function appendSanitized(prefix: string, path: string): string {
+/** Set by appendSanitized when it replaced an unprintable character. */
+let replacedUnprintable = false;
+
+/**
+ * Appends normalised `path` to `prefix`; `prefix` may be rewound into by "..".
+ * Unprintable characters become '.', unless `keepBytes`.
+ */
+function appendSanitized(prefix: string, path: string, keepBytes = false): string {
   const out: number[] = [];
   for (let i = 0; i < prefix.length; i++) out.push(prefix.charCodeAt(i));
   const base = 0;
@@ -30,7 +40,8 @@ function appendSanitized(prefix: string, path: string): string {
     const c = path.charCodeAt(i);
     if (c === 0) break;
     if (!isPrintable(c)) {
-      out.push(0x2e);
+      replacedUnprintable = true;
+      out.push(keepBytes ? c : 0x2e);
       i++;
       continue;
     }
@@ -86,14 +97,17 @@ function isClean(path: string): boolean {
   return !(n > 1 && prev === 0x2f);
 }
 
-/** Reusable result pair: callers read it immediately. */
-const result: [string, boolean] = ['', false];
+/** Reusable result: callers read it immediately. */
+const result: [string, boolean, boolean] = ['', false, false];
 
 /**
  * Resolves `path` against directory `dir` (which ends with '/') the way sysdig
- * does. Returns [resolved, wasRelative] (a shared tuple: read it at once).
+ * does. Returns [resolved, wasRelative, replacedUnprintable] (a shared tuple:
+ * read it at once); the last is true when some character of `path` was
+ * unprintable and shows as '.' (clean paths never take that branch).
  */
-export function concatenatePaths(dir: string, path: string): [string, boolean] {
+export function concatenatePaths(dir: string, path: string): [string, boolean, boolean] {
+  replacedUnprintable = false;
   if (path.length !== 0 && path.charCodeAt(0) !== 0x2f) {
     result[0] = isClean(path) && dir.endsWith('/') && dir.length > 0 ? dir + path : appendSanitized(dir, path);
     result[1] = true;
@@ -101,10 +115,35 @@ export function concatenatePaths(dir: string, path: string): [string, boolean] {
     result[0] = isClean(path) ? path : appendSanitized('', path);
     result[1] = false;
   }
+  result[2] = replacedUnprintable;
   return result;
+}
+
+/**
+ * `path` resolved against `dir` as concatenatePaths does, but with its
+ * unprintable characters kept: the name a program must be given to open
+ * the file. Called only for names concatenatePaths reported as replaced.
+ */
+export function realPath(dir: string, path: string): string {
+  const relative = path.length !== 0 && path.charCodeAt(0) !== 0x2f;
+  return appendSanitized(relative ? dir : '', path, true);
 }
 
 /** Ensures a directory string ends with '/', as thread cwds are kept. */
 export function withTrailingSlash(dir: string): string {
   return dir.endsWith('/') ? dir : dir + '/';
+}
+
+/** fd.directory's rule: everything before the last '/', "/" for top-level names (a name ending in '/' is its own directory). */
+export function pathDirectory(path: string): string {
+  const pos = path.lastIndexOf('/');
+  if (pos > 0) return pos < path.length - 1 ? path.slice(0, pos) : path;
+  return '/';
+}
+
+/** fd.filename's rule: what follows the last '/' ("/" when there is none, the whole name when it ends in '/'). */
+export function pathFilename(path: string): string {
+  const pos = path.lastIndexOf('/');
+  if (pos < 0) return '/';
+  return pos < path.length - 1 ? path.slice(pos + 1) : path;
 }

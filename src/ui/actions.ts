@@ -11,6 +11,10 @@
  * `'"$V"'` inside single quotes), so no quoting in a view's action can turn
  * a process called `$(reboot)` or `x; rm -rf ~` into shell syntax. The
  * confirmation shows the values themselves, shell-quoted.
+ *
+ * A row shows a file name with its unprintable bytes as '.' (sysdig's
+ * display rule); the command gets the real name, which the state keeps for
+ * such names (src/state/real-paths.ts), so `less %fd.name` opens the file.
  */
 import { escapeControls } from '../format/control-text.js';
 import { fieldValueText } from '../fields/render.js';
@@ -45,6 +49,11 @@ export interface PreparedAction {
 
 type Quote = 'none' | 'single' | 'double';
 
+/** The real value of a field shown as `shown` (StateEngine.realPaths.realValue); identity by default. */
+export type RealValue = (field: string, shown: string) => string;
+
+const shownValue: RealValue = (_field, shown) => shown;
+
 /** The row's text for a field of the view, or ActionError. */
 function rowValue(name: string, columns: readonly TableColumn[], keyColumn: TableColumn | null, row: SampleRow): string {
   const j = columns.findIndex((c) => c.column.field === name || c.extractor.info.name === name);
@@ -60,7 +69,13 @@ function envText(v: string): string {
   return Buffer.from(utf8, 'utf8').equals(Buffer.from(clean, 'latin1')) ? utf8 : clean;
 }
 
-export function prepareAction(command: string, columns: readonly TableColumn[], keyColumn: TableColumn | null, row: SampleRow): PreparedAction {
+export function prepareAction(
+  command: string,
+  columns: readonly TableColumn[],
+  keyColumn: TableColumn | null,
+  row: SampleRow,
+  realValue: RealValue = shownValue,
+): PreparedAction {
   const env: Record<string, string> = {};
   let script = '';
   let display = '';
@@ -73,7 +88,7 @@ export function prepareAction(command: string, columns: readonly TableColumn[], 
       FIELD_REF.lastIndex = i;
       const m = FIELD_REF.exec(command);
       if (m !== null && m.index === i) {
-        const v = rowValue(m[1]!, columns, keyColumn, row);
+        const v = realValue(m[1]!, rowValue(m[1]!, columns, keyColumn, row));
         const name = `TSYSDIG_F${++n}`;
         env[name] = envText(v);
         script += q === 'none' ? `"$${name}"` : q === 'double' ? `\${${name}}` : `'"$${name}"'`;

@@ -916,7 +916,8 @@ export class App {
     if (s === null || row === null) return;
     let cmd: PreparedAction;
     try {
-      cmd = prepareAction(a.command, s.columns, s.keyColumn, row);
+      const realPaths = this.session.engine.realPaths;
+      cmd = prepareAction(a.command, s.columns, s.keyColumn, row, (field, shown) => realPaths.realValue(field, shown));
     } catch (err) {
       this.notice = err instanceof ActionError ? `action: ${err.message}` : String(err);
       this.render();
