@@ -31,7 +31,7 @@
 #define TSD_COMPACT_NR_MASK 0x1ff
 #define TSD_COMPACT_SC_SHIFT 9
 #define TSD_COMPACT_SC_MASK 0x1ff
-#define TSD_COMPACT_EXIT (1u << 18)
+#define TSD_COMPACT_EXIT 0x40000 /* bit 18 */
 #define TSD_COMPACT_CPU_SHIFT 19
 
 /* Scratch buffer geometry. Parameters are written at (off & TSD_OFF_MASK)
