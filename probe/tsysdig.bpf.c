@@ -1874,36 +1874,36 @@ struct {
 	.values = { [0] = (void *)&tsd_sys_exit_full },
 };
 
-/* The attached programs: route, then the compact generic record or a tail call. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(tsd_sys_enter, struct pt_regs *regs, long id)
+/*
+ * The attached programs' whole work: route, then the compact generic record,
+ * or a tail call to the full program when the route names a dedicated event
+ * (the generic record also stands in should the tail call fail, which a
+ * loaded probe never sees).
+ */
+static __always_inline void fast_path(void *ctx, long id, bool enter, void *tail_map)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct tsd_settings *s = NULL;
 	struct tsd_route *r = route_for(id, pid_tgid, &s);
 
 	if (!r || !s)
-		return 0;
+		return;
 	if (r->flags & TSD_ROUTE_USED)
-		bpf_tail_call(ctx, &enter_tail, 0);
-	/* generic route (or the tail call failed, which a loaded probe never sees) */
-	emit_generic(s, true, r->ppm_sc, id, pid_tgid);
+		bpf_tail_call(ctx, tail_map, 0);
+	emit_generic(s, enter, r->ppm_sc, id, pid_tgid);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tsd_sys_enter, struct pt_regs *regs, long id)
+{
+	fast_path(ctx, id, true, &enter_tail);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tsd_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct tsd_settings *s = NULL;
-	long id = regs->orig_ax;
-	struct tsd_route *r = route_for(id, pid_tgid, &s);
-
-	if (!r || !s)
-		return 0;
-	if (r->flags & TSD_ROUTE_USED)
-		bpf_tail_call(ctx, &exit_tail, 0);
-	emit_generic(s, false, r->ppm_sc, id, pid_tgid);
+	fast_path(ctx, regs->orig_ax, false, &exit_tail);
 	return 0;
 }
 
