@@ -14,9 +14,15 @@
  * (it returns 0 from the same syscall number), as in the official drivers.
  *
  * Syscalls without a dedicated event (most of the traffic) take a fast
- * path: the fixed-size generic event is written straight into a ring
- * reservation. Dedicated events are built in a per-CPU scratch buffer and
- * copied to the ring with bpf_ringbuf_output(). A full ring increments a
+ * path: the attached sys_enter/sys_exit programs are small, and write a
+ * 16-byte compact generic record (TSD_COMPACT_LEN in tsysdig.h) straight
+ * into a ring reservation; userspace expands it into the scap generic
+ * event. Syscalls with a dedicated event are handed by tail call
+ * (enter_tail / exit_tail) to tsd_sys_enter_full / tsd_sys_exit_full, which
+ * build the event in a per-CPU scratch buffer and copy it to the ring with
+ * bpf_ringbuf_output().
+ * Keeping the fillers out of the attached programs keeps the fast path's
+ * code compact (measured in docs/performance.md). A full ring increments a
  * per-CPU drop counter. Every event type the routes table may name has a
  * filler here; anything else falls back to the generic event.
  */
@@ -1792,45 +1798,28 @@ static __always_inline void count_ring(long failed)
 
 /*
  * Fast path for syscalls without a dedicated event (the bulk of the
- * traffic): the fixed-size generic event is written straight into a ring
- * reservation, without the scratch buffer and its copy.
- *   enter: header, 2 lens, ID u16, nativeID u16, cpu trailer = 36 bytes
- *   exit:  header, 1 len,  ID u16,                cpu trailer = 32 bytes
+ * traffic): one compact record (TSD_COMPACT_LEN bytes, the same ring
+ * footprint as a bare timestamp + thread id record) written straight into a
+ * ring reservation; userspace expands it into the scap generic event
+ * (GENERIC_E: ID, nativeID; GENERIC_X: ID). Every byte a syscall writes to
+ * the ring costs the traced thread (fresh ring lines are cache misses), so
+ * the 36/32-byte scap events this replaces cost measurably more.
  */
-static __always_inline void emit_generic(struct tsd_settings *s, bool enter, __u16 ppm_sc, __u16 nr, __u64 tid)
+static __always_inline void emit_generic(struct tsd_settings *s, bool enter, __u16 ppm_sc, __u32 nr, __u64 pid_tgid)
 {
-	__u8 *p;
-	if (enter) {
-		p = bpf_ringbuf_reserve(&events, 36, 0);
-		if (!p) {
-			count_ring(1);
-			return;
-		}
-		*(__u64 *)&p[0] = bpf_ktime_get_boot_ns() + s->boot_to_epoch_ns;
-		*(__u64 *)&p[8] = tid;
-		*(__u32 *)&p[16] = 34;
-		*(__u16 *)&p[20] = PPME_GENERIC_E;
-		*(__u32 *)&p[22] = 2;
-		*(__u16 *)&p[26] = 2;
-		*(__u16 *)&p[28] = 2;
-		*(__u16 *)&p[30] = ppm_sc;
-		*(__u16 *)&p[32] = nr;
-		*(__u16 *)&p[34] = bpf_get_smp_processor_id();
-	} else {
-		p = bpf_ringbuf_reserve(&events, 32, 0);
-		if (!p) {
-			count_ring(1);
-			return;
-		}
-		*(__u64 *)&p[0] = bpf_ktime_get_boot_ns() + s->boot_to_epoch_ns;
-		*(__u64 *)&p[8] = tid;
-		*(__u32 *)&p[16] = 30;
-		*(__u16 *)&p[20] = PPME_GENERIC_X;
-		*(__u32 *)&p[22] = 1;
-		*(__u16 *)&p[26] = 2;
-		*(__u16 *)&p[28] = ppm_sc;
-		*(__u16 *)&p[30] = bpf_get_smp_processor_id();
+	__u64 *p = bpf_ringbuf_reserve(&events, TSD_COMPACT_LEN, 0);
+	__u32 word;
+
+	if (!p) {
+		count_ring(1);
+		return;
 	}
+	word = (nr & TSD_COMPACT_NR_MASK) | ((__u32)(ppm_sc & TSD_COMPACT_SC_MASK) << TSD_COMPACT_SC_SHIFT) |
+	       ((__u32)bpf_get_smp_processor_id() << TSD_COMPACT_CPU_SHIFT);
+	if (!enter)
+		word |= TSD_COMPACT_EXIT;
+	p[0] = bpf_ktime_get_boot_ns() + s->boot_to_epoch_ns;
+	p[1] = (pid_tgid & 0xffffffff) | ((__u64)word << 32);
 	bpf_ringbuf_submit(p, wakeup_flags(s));
 	count_ring(0);
 }
@@ -1858,8 +1847,68 @@ static __always_inline void note_enter(__u16 type, struct sc_args *args, __u64 p
 	}
 }
 
+/*
+ * The full programs, reached by tail call from the attached ones for
+ * syscalls whose route names a dedicated event (never attached themselves).
+ */
+int tsd_sys_enter_full(unsigned long long *ctx);
+int tsd_sys_exit_full(unsigned long long *ctx);
+
+/* One map per tracepoint: the kernel lets a program array hold tracing
+ * programs of a single attach point only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(void *));
+} enter_tail SEC(".maps") = {
+	.values = { [0] = (void *)&tsd_sys_enter_full },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(void *));
+} exit_tail SEC(".maps") = {
+	.values = { [0] = (void *)&tsd_sys_exit_full },
+};
+
+/*
+ * The attached programs' whole work: route, then the compact generic record,
+ * or a tail call to the full program when the route names a dedicated event
+ * (the generic record also stands in should the tail call fail, which a
+ * loaded probe never sees).
+ */
+static __always_inline void fast_path(void *ctx, long id, bool enter, void *tail_map)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tsd_settings *s = NULL;
+	struct tsd_route *r = route_for(id, pid_tgid, &s);
+
+	if (!r || !s)
+		return;
+	if (r->flags & TSD_ROUTE_USED)
+		bpf_tail_call(ctx, tail_map, 0);
+	emit_generic(s, enter, r->ppm_sc, id, pid_tgid);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tsd_sys_enter, struct pt_regs *regs, long id)
+{
+	fast_path(ctx, id, true, &enter_tail);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tsd_sys_exit, struct pt_regs *regs, long ret)
+{
+	fast_path(ctx, regs->orig_ax, false, &exit_tail);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tsd_sys_enter_full, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct tsd_settings *s = NULL;
@@ -1874,7 +1923,7 @@ int BPF_PROG(tsd_sys_enter, struct pt_regs *regs, long id)
 	type = r->enter_evt;
 	nparams = enter_nparams(type);
 	if (!(r->flags & TSD_ROUTE_USED) || nparams == TSD_NO_FILLER) {
-		emit_generic(s, true, r->ppm_sc, id, (__u32)pid_tgid);
+		emit_generic(s, true, r->ppm_sc, id, pid_tgid);
 		return 0;
 	}
 	e = ev_begin(s, type, nparams, (__u32)pid_tgid);
@@ -1888,7 +1937,7 @@ int BPF_PROG(tsd_sys_enter, struct pt_regs *regs, long id)
 }
 
 SEC("tp_btf/sys_exit")
-int BPF_PROG(tsd_sys_exit, struct pt_regs *regs, long ret)
+int BPF_PROG(tsd_sys_exit_full, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct tsd_settings *s = NULL;
@@ -1902,7 +1951,7 @@ int BPF_PROG(tsd_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	type = r->exit_evt;
 	if (!(r->flags & TSD_ROUTE_USED) || exit_nparams(type) == TSD_NO_FILLER) {
-		emit_generic(s, false, r->ppm_sc, id, (__u32)pid_tgid);
+		emit_generic(s, false, r->ppm_sc, id, pid_tgid);
 		return 0;
 	}
 	if (type == PPME_SYSCALL_EXECVE_19_X || type == PPME_SYSCALL_EXECVEAT_X) {

@@ -18,6 +18,22 @@
  */
 #define TSD_HDR_LEN 26
 
+/* ---- compact generic record ----------------------------------------------
+ * Syscalls without a dedicated event are written as one 16-byte record
+ * (a ring record of exactly this length; a scap event record is always
+ * longer) which userspace expands into PPME_GENERIC_E / PPME_GENERIC_X:
+ *   u64 ts (ns since the epoch, as in the scap header)
+ *   u32 tid
+ *   u32 word: bits 0-8 native syscall nr, 9-17 PPM_SC code, 18 exit,
+ *             19-31 CPU
+ */
+#define TSD_COMPACT_LEN 16
+#define TSD_COMPACT_NR_MASK 0x1ff
+#define TSD_COMPACT_SC_SHIFT 9
+#define TSD_COMPACT_SC_MASK 0x1ff
+#define TSD_COMPACT_EXIT 0x40000 /* bit 18 */
+#define TSD_COMPACT_CPU_SHIFT 19
+
 /* Scratch buffer geometry. Parameters are written at (off & TSD_OFF_MASK)
  * and never exceed TSD_CHUNK_MAX bytes, so every write stays inside
  * TSD_EVT_BUF_SIZE. Variable-length parameters are emptied once an event

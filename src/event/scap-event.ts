@@ -34,6 +34,13 @@ export class ScapEvent {
    * (with their argument checks) cost several times more on this path.
    */
   private view: DataView = EMPTY_VIEW;
+  /**
+   * The buffer decoded before `buf` and its view: the live source alternates
+   * between the ring and the buffer compact records are expanded into, and
+   * must not make a DataView per switch.
+   */
+  private prevBuf: Buffer = EMPTY;
+  private prevView: DataView = EMPTY_VIEW;
   /** Offset of the event header in buf. */
   base = 0;
   /** CPU the event was captured on. */
@@ -73,8 +80,12 @@ export class ScapEvent {
     const hdrSize = hasNparams ? EVENT_HEADER_SIZE : EVENT_HEADER_SIZE_V1;
     if (avail < hdrSize) return 'event shorter than its header';
     if (buf !== this.buf) {
+      const pb = this.prevBuf;
+      const pv = this.prevView;
+      this.prevBuf = this.buf;
+      this.prevView = this.view;
       this.buf = buf;
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.view = buf === pb ? pv : new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     this.base = off;
     this.lenSize = lenSize;
@@ -154,6 +165,12 @@ export class ScapEvent {
       if (p === end) return n;
     }
     return -1;
+  }
+
+  /** Drops every reference to the buffers decoded so far (before their memory is unmapped or handed away). */
+  release(): void {
+    this.buf = this.prevBuf = EMPTY;
+    this.view = this.prevView = EMPTY_VIEW;
   }
 
   /** Timestamp as an approximate double (ns); exact to within a few hundred ns. Good for interval arithmetic. */

@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScapEvent } from '../event/scap-event.js';
+import { RingRecordDecoder } from './ring-record.js';
 import type { CaptureSink } from '../capture/records.js';
 import { BpfObject, type BpfLink, type BpfMap, clearLibbpfLog, libbpfLogTail, numPossibleCpus, setLibbpfLogger, type LibbpfLogFn } from './libbpf.js';
 import { LiveError, preflight } from './errors.js';
@@ -39,7 +40,6 @@ import {
   MAX_EVENT_LEN,
   MAX_SYSCALLS,
   PROGRAMS,
-  RECORD_TRAILER,
   ROUTE_SIZE,
   SNAPLEN_DEFAULT,
   SNAPLEN_MAX,
@@ -109,6 +109,7 @@ export class LiveSource {
   private readonly countersMap: BpfMap;
   private settings: ProbeSettings;
   private readonly ev = new ScapEvent();
+  private readonly records = new RingRecordDecoder();
   private readonly countersBuf: Buffer;
   private delivered = 0;
   private malformed = 0;
@@ -260,15 +261,15 @@ export class LiveSource {
   }
 
   private drainInto(ring: RingReader, ev: ScapEvent, sink: CaptureSink, max: number, next: () => number): number {
+    const records = this.records;
     return ring.drain((buf, off, len) => {
       if (this.closeRequested) return false;
-      const bad = ev.decode(buf, off, len, 2, true);
+      const bad = records.decode(ev, buf, off, len);
       if (bad !== null) {
         this.malformed++;
         if (this.malformed === 1) sink.onWarning?.(`live: malformed event from the probe (${bad})`);
         return true;
       }
-      ev.cpu = ev.len + RECORD_TRAILER <= len ? buf.readUInt16LE(off + ev.len) : 0;
       ev.evtFlags = 0;
       ev.num = next();
       if (sink.onEvent(ev) === false) {
@@ -345,7 +346,7 @@ export class LiveSource {
     }
     for (const l of this.links) l.destroy();
     this.links = [];
-    this.ev.buf = Buffer.alloc(0); // no view into unmapped memory survives
+    this.ev.release(); // no view into unmapped memory survives
     this.ring?.close();
     this.ring = null;
     this.obj?.close();

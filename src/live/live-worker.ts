@@ -31,7 +31,8 @@ import type { CaptureSink } from '../capture/records.js';
 import { LiveError, type LiveErrorKind } from './errors.js';
 import { LiveSource, type LiveOptions, type LiveStats } from './live-source.js';
 import { walkCopiedRecords } from './ring-reader.js';
-import { MAX_EVENT_LEN, RECORD_TRAILER } from './probe-abi.js';
+import { MAX_EVENT_LEN } from './probe-abi.js';
+import { RingRecordDecoder } from './ring-record.js';
 import { ProcInfoScanner } from './procinfo.js';
 import { CLOCK_REALTIME, clockNs } from './libc.js';
 
@@ -122,6 +123,7 @@ export class WorkerLiveSource {
   private readonly worker: Worker;
   private readonly ctl: MessagePort;
   private readonly ev = new ScapEvent();
+  private readonly records = new RingRecordDecoder();
   private readonly queue: { buf: ArrayBuffer; bytes: number }[] = [];
   private wake: (() => void) | null = null;
   private delivered = 0;
@@ -278,15 +280,15 @@ export class WorkerLiveSource {
 
   private deliver(sink: CaptureSink, ab: ArrayBuffer, bytes: number): boolean {
     const ev = this.ev;
+    const records = this.records;
     const buf = Buffer.from(ab, 0, bytes);
     let go = true;
     walkCopiedRecords(buf, bytes, (b, off, len) => {
-      const bad = ev.decode(b, off, len, 2, true);
+      const bad = records.decode(ev, b, off, len);
       if (bad !== null) {
         if (++this.malformed === 1) sink.onWarning?.(`live: malformed event from the probe (${bad})`);
         return true;
       }
-      ev.cpu = ev.len + RECORD_TRAILER <= len ? b.readUInt16LE(off + ev.len) : 0;
       ev.evtFlags = 0;
       ev.num = ++this.delivered;
       if (sink.onEvent(ev) === false) {
@@ -295,7 +297,7 @@ export class WorkerLiveSource {
       }
       return true;
     });
-    ev.buf = Buffer.alloc(0); // the batch goes back to the worker
+    ev.release(); // the batch goes back to the worker
     return go;
   }
 

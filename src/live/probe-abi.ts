@@ -3,7 +3,11 @@
  * mirrored from probe/tsysdig.h. Change both files together.
  */
 
-/** Program sections in the object (all attached by LiveSource). */
+/**
+ * Programs LiveSource attaches. The object also holds tsd_sys_enter_full and
+ * tsd_sys_exit_full, reached by tail call (the `enter_tail` / `exit_tail`
+ * maps, filled by libbpf at load) and never attached.
+ */
 export const PROGRAMS = ['tsd_sys_enter', 'tsd_sys_exit', 'tsd_proc_exit', 'tsd_proc_fork'] as const;
 
 export const MAP_EVENTS = 'events';
@@ -18,6 +22,19 @@ export const SNAPLEN_MAX = 4096;
 export const MAX_EVENT_LEN = 0x3fff - 8;
 /** Bytes after each event in its ring record: the u16 CPU id. */
 export const RECORD_TRAILER = 2;
+
+/**
+ * Compact generic record (TSD_COMPACT_* in tsysdig.h): a ring record of
+ * exactly this length is not a scap event but
+ *   u64 ts | u32 tid | u32 word (bits 0-8 syscall nr, 9-17 PPM_SC code, 18 exit, 19-31 CPU)
+ * standing for PPME_GENERIC_E (ID, nativeID) or PPME_GENERIC_X (ID).
+ */
+export const COMPACT_RECORD_LEN = 16;
+export const COMPACT_NR_MASK = 0x1ff;
+export const COMPACT_SC_SHIFT = 9;
+export const COMPACT_SC_MASK = 0x1ff;
+export const COMPACT_EXIT = 1 << 18;
+export const COMPACT_CPU_SHIFT = 19;
 
 /** struct tsd_settings (24 bytes). */
 export const SETTINGS_SIZE = 24;

@@ -230,6 +230,13 @@ describeLive('live capture (eBPF probe)', () => {
     expect(enters.length).toBeGreaterThanOrEqual(200);
     expect(enters.every((ev) => ev.u16(0) === 41)).toBe(true);
     expect(exits.length).toBe(enters.length);
+    // compact records carry the thread (node's main thread calls getppid), the CPU and ordered timestamps
+    const ncpus = os.cpus().length;
+    for (const ev of [...enters, ...exits]) {
+      expect(ev.tid).toBe(r.pid);
+      expect(ev.cpu).toBeLessThan(ncpus);
+    }
+    for (let i = 0; i < enters.length; i++) expect(exits[i]!.ts).toBeGreaterThanOrEqual(enters[i]!.ts);
   });
 
   it('every captured event matches the event table shape, and nothing was lost', () => {

@@ -12,6 +12,8 @@ import { SYSCALL_EVENTS, buildRoutes, syscallName } from '../../src/live/routes.
 import { PPM_SC_NAMES, X86_64_SYSCALLS } from '../../src/live/syscall-table.js';
 import * as abi from '../../src/live/probe-abi.js';
 import { walkCopiedRecords, BPF_RINGBUF_DISCARD_BIT } from '../../src/live/ring-reader.js';
+import { RingRecordDecoder } from '../../src/live/ring-record.js';
+import { ScapEvent } from '../../src/event/scap-event.js';
 import { LiveError, describeLiveError, preflight } from '../../src/live/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,6 +96,16 @@ describe('probe ABI mirror', () => {
     expect(abi.SETTINGS_SIZE).toBe(24);
     expect(fields('tsd_route')).toEqual(['enter_evt:2', 'exit_evt:2', 'ppm_sc:2', 'flags:2']);
     expect(fields('tsd_counters')).toEqual(['n_evts:8', 'n_drops_full:8', 'n_drops_bug:8', 'n_truncated:8']);
+    // compact generic records
+    expect(defines.get('TSD_COMPACT_LEN')).toBe(abi.COMPACT_RECORD_LEN);
+    expect(defines.get('TSD_COMPACT_NR_MASK')).toBe(abi.COMPACT_NR_MASK);
+    expect(defines.get('TSD_COMPACT_SC_SHIFT')).toBe(abi.COMPACT_SC_SHIFT);
+    expect(defines.get('TSD_COMPACT_SC_MASK')).toBe(abi.COMPACT_SC_MASK);
+    expect(defines.get('TSD_COMPACT_EXIT')).toBe(abi.COMPACT_EXIT);
+    expect(defines.get('TSD_COMPACT_CPU_SHIFT')).toBe(abi.COMPACT_CPU_SHIFT);
+    // every syscall number and PPM_SC code fits its field
+    expect(abi.MAX_SYSCALLS - 1).toBeLessThanOrEqual(abi.COMPACT_NR_MASK);
+    for (const sc of X86_64_SYSCALLS) if (sc) expect(sc[1]).toBeLessThanOrEqual(abi.COMPACT_SC_MASK);
   });
 
   it('encodes settings and routes as the probe reads them', () => {
@@ -129,6 +141,84 @@ describe('ring records', () => {
       return false;
     });
     expect(first).toEqual(['abc']);
+  });
+});
+
+describe('ring record decoding', () => {
+  /** A compact generic record as the probe writes it. */
+  function compact(ts: bigint, tid: number, nr: number, ppmSc: number, exit: boolean, cpu: number): Buffer {
+    const b = Buffer.alloc(abi.COMPACT_RECORD_LEN);
+    b.writeBigUInt64LE(ts, 0);
+    b.writeUInt32LE(tid, 8);
+    b.writeUInt32LE((nr | (ppmSc << abi.COMPACT_SC_SHIFT) | (exit ? abi.COMPACT_EXIT : 0) | (cpu << abi.COMPACT_CPU_SHIFT)) >>> 0, 12);
+    return b;
+  }
+  /** The scap generic event the probe wrote before compact records (header, lengths, params). */
+  function genericEvent(ts: bigint, tid: number, nr: number, ppmSc: number, exit: boolean): Buffer {
+    const b = Buffer.alloc(exit ? 30 : 34);
+    b.writeBigUInt64LE(ts, 0);
+    b.writeBigUInt64LE(BigInt(tid), 8);
+    b.writeUInt32LE(b.length, 16);
+    b.writeUInt16LE(exit ? 1 : 0, 20);
+    b.writeUInt32LE(exit ? 1 : 2, 22);
+    if (exit) {
+      b.writeUInt16LE(2, 26);
+      b.writeUInt16LE(ppmSc, 28);
+    } else {
+      b.writeUInt16LE(2, 26);
+      b.writeUInt16LE(2, 28);
+      b.writeUInt16LE(ppmSc, 30);
+      b.writeUInt16LE(nr, 32);
+    }
+    return b;
+  }
+
+  it('expands compact records into the generic events the probe used to write', () => {
+    const dec = new RingRecordDecoder();
+    const ev = new ScapEvent();
+    const ts = 1733400000123456789n;
+    const enter = compact(ts, 4194303, 110, 41, false, 8191);
+    expect(dec.decode(ev, enter, 0, enter.length)).toBeNull();
+    expect(ev.raw()).toEqual(genericEvent(ts, 4194303, 110, 41, false));
+    expect([ev.type, ev.tid, ev.tsBig(), ev.nparams, ev.u16(0), ev.u16(1), ev.cpu]).toEqual([0, 4194303, ts, 2, 41, 110, 8191]);
+    const exit = compact(ts + 1000n, 77, 511, 328, true, 1);
+    expect(dec.decode(ev, exit, 0, exit.length)).toBeNull();
+    expect(ev.raw()).toEqual(genericEvent(ts + 1000n, 77, 511, 328, true));
+    expect([ev.type, ev.tid, ev.tsBig(), ev.nparams, ev.u16(0), ev.cpu]).toEqual([1, 77, ts + 1000n, 1, 328, 1]);
+  });
+
+  it('decodes scap records with their CPU trailer, alternating with compact ones', () => {
+    const dec = new RingRecordDecoder();
+    const ev = new ScapEvent();
+    // a ring holding [scap event + cpu trailer][compact] back to back
+    const full = genericEvent(5n, 9, 39, 40, false);
+    const ring = Buffer.concat([full, Buffer.from([3, 0]), compact(6n, 9, 39, 40, true, 1)]);
+    for (let i = 0; i < 3; i++) {
+      expect(dec.decode(ev, ring, 0, full.length + 2)).toBeNull();
+      expect([ev.type, ev.tsBig(), ev.u16(0), ev.u16(1), ev.cpu]).toEqual([0, 5n, 40, 39, 3]);
+      expect(dec.decode(ev, ring, full.length + 2, abi.COMPACT_RECORD_LEN)).toBeNull();
+      expect([ev.type, ev.tsBig(), ev.u16(0), ev.cpu]).toEqual([1, 6n, 40, 1]);
+    }
+    // a malformed scap record is reported, not decoded
+    expect(dec.decode(ev, Buffer.alloc(20), 0, 20)).toMatch(/shorter than its header/);
+  });
+
+  it("keeps an expanded event's bytes intact while the next ones are decoded, across the arena's wrap", () => {
+    const dec = new RingRecordDecoder();
+    const ev = new ScapEvent();
+    const held: { view: Buffer; want: Buffer }[] = [];
+    let bad = 0;
+    let checked = 0;
+    for (let i = 0; i < 5000; i++) {
+      const r = compact(BigInt(i) * 1000n, i, i % 512, i % 329, (i & 1) === 1, i % 4);
+      if (dec.decode(ev, r, 0, r.length) !== null || ev.tid !== i) bad++;
+      held.push({ view: ev.raw(), want: genericEvent(BigInt(i) * 1000n, i, i % 512, i % 329, (i & 1) === 1) });
+      // the last 1000 events' bytes are still what they were
+      if (held.length > 1000) held.shift();
+      if (i % 97 === 0) for (const h of held) (checked++, h.view.equals(h.want) || bad++);
+    }
+    expect(checked).toBeGreaterThan(40_000);
+    expect(bad).toBe(0);
   });
 });
 
