@@ -70,6 +70,12 @@ export interface AppConfig {
   notice?: string;
   /** Show how many times the capture was read in the header's status (TSYSDIG_UI_DEBUG=reads): for tests. */
   showReads?: boolean;
+  /**
+   * Replays: prepare the Enter target's tables during a read and keep left
+   * tables for Backspace (default true). False reads the capture again for
+   * every screen, as before: the benchmark's "before" figures.
+   */
+  keepReplayTables?: boolean;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -307,7 +313,7 @@ export class App {
    * target, a filterfield): Enter then reads the capture again.
    */
   private prepareDrill(view: ViewDef, engine: StateEngine): DrillTables | null {
-    if (this.session.live || view.viewType !== 'table') return null;
+    if (this.session.live || view.viewType !== 'table' || this.cfg.keepReplayTables === false) return null;
     const kc = this.selectionKeyColumn(view);
     if (kc === undefined) return null;
     const target = this.drillTarget(view, kc.filterField ?? kc.field);
@@ -326,7 +332,7 @@ export class App {
   /** The current replay table, finished, as the selection stack keeps it (null if there is none to keep). */
   private readyTable(): ReadyTable | null {
     const st = this.session.state;
-    if (this.session.live || this.lastFinal === null || this.screenError !== null || !st.done || st.running) return null;
+    if (this.session.live || this.cfg.keepReplayTables === false || this.lastFinal === null || this.screenError !== null || !st.done || st.running) return null;
     if (this.isTextScreen() || this.view?.viewType !== 'table') return null;
     return { ...this.lastFinal, drill: this.drill };
   }
@@ -1228,7 +1234,9 @@ export class App {
   }
 
   /** For tests: the current state of the screen. */
-  get state(): { screen: string; hierarchy: readonly SelectionEntry[]; filter: string; rows: number } {
-    return { screen: this.screen, hierarchy: this.hierarchy, filter: this.completeFilter(), rows: this.table.rows.length };
+  get state(): { screen: string; hierarchy: readonly SelectionEntry[]; filter: string; rows: number; reads: number; reading: boolean; events: number } {
+    const reading = !this.session.live && this.session.state.running;
+    const events = this.session.capture?.events ?? 0;
+    return { screen: this.screen, hierarchy: this.hierarchy, filter: this.completeFilter(), rows: this.table.rows.length, reads: this.session.reads, reading, events };
   }
 }
