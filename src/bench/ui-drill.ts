@@ -6,7 +6,9 @@
  * (the whole capture read), Enter on the first row (its threads), Backspace,
  * and Enter again. `--reread` runs the UI as before prepared drill-downs
  * (every screen reads the capture again): the "before" figures.
- * Prints one JSON line: {events, tableMs, drillMs, backMs, drill2Ms, reads, maxRssKb}.
+ * Prints one JSON line: {events, rows, table, drill, back, drill2, reads, maxRssKb},
+ * each step as {ms, cpuMs}: wall time, and this process's CPU time (on a
+ * shared machine the wall time also counts waiting for a core).
  */
 import { FieldRegistry } from '../fields/registry.js';
 import { ReplaySource } from '../session/replay-source.js';
@@ -29,11 +31,24 @@ class HeadlessDisplay implements Display {
   }
 }
 
-/** Milliseconds until `app` shows screen `screen` read to the end (polled every 2 ms). */
-async function settled(app: App, screen: string, t0: number): Promise<number> {
+/** Wall and CPU milliseconds (this process: user + system) since `t0`. */
+interface Took {
+  ms: number;
+  cpuMs: number;
+}
+
+function mark(): { wall: number; cpu: NodeJS.CpuUsage } {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+/** Until `app` shows screen `screen` read to the end (polled every 2 ms): wall and CPU time since `t0`. */
+async function settled(app: App, screen: string, t0: ReturnType<typeof mark>): Promise<Took> {
   for (;;) {
     const st = app.state;
-    if (st.screen === screen && !st.reading) return performance.now() - t0;
+    if (st.screen === screen && !st.reading) {
+      const c = process.cpuUsage(t0.cpu);
+      return { ms: performance.now() - t0.wall, cpuMs: (c.user + c.system) / 1000 };
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -56,23 +71,23 @@ async function main(): Promise<void> {
     keepReplayTables: !reread,
   });
   const done = app.run();
-  let t0 = performance.now();
-  const tableMs = await settled(app, 'procs', t0);
+  let t0 = mark();
+  const table = await settled(app, 'procs', t0);
   const rows = app.state.rows;
   app.handleKey('home');
-  t0 = performance.now();
+  t0 = mark();
   app.handleKey('enter');
-  const drillMs = await settled(app, 'threads', t0);
-  t0 = performance.now();
+  const drill = await settled(app, 'threads', t0);
+  t0 = mark();
   app.handleKey('backspace');
-  const backMs = await settled(app, 'procs', t0);
-  t0 = performance.now();
+  const back = await settled(app, 'procs', t0);
+  t0 = mark();
   app.handleKey('enter');
-  const drill2Ms = await settled(app, 'threads', t0);
+  const drill2 = await settled(app, 'threads', t0);
   const { reads, events } = app.state;
   app.quit();
   await done;
-  process.stdout.write(JSON.stringify({ events, rows, tableMs, drillMs, backMs, drill2Ms, reads, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  process.stdout.write(JSON.stringify({ events, rows, table, drill, back, drill2, reads, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
 }
 
 main().catch((err: unknown) => {
