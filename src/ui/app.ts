@@ -271,7 +271,7 @@ export class App {
         } else {
           this.session.start((engine): Consumer => {
             const drill = this.prepareDrill(view, engine);
-            const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g), drill);
+            const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live, finalOnly: !live }, (s, i, g) => this.onSample(s, i, g), drill);
             this.drill = drill;
             this.table.sortCol = c.runner.interval.sortingColumn;
             this.table.sortAsc = c.runner.interval.sortAscending;

@@ -35,6 +35,11 @@ export interface TableRunOptions {
   filter: string;
   tag: string;
   keepTotals: boolean;
+  /**
+   * Replays: only the whole-capture table (ViewRunner's finalOnly), the one
+   * table a replay screen shows; no per-interval samples to compute and drop.
+   */
+  finalOnly?: boolean;
 }
 
 /**
@@ -60,6 +65,7 @@ export class TableConsumer implements Consumer {
       filter: opts.filter,
       tag: opts.tag,
       keepTotals: opts.keepTotals,
+      finalOnly: opts.finalOnly === true,
       onSample: (s, info) => onSample(s, info, this.runner.grouping),
     });
   }

@@ -222,7 +222,8 @@ export class ViewTable {
   private rows = new Map<CellValue, Row>();
   private readonly input: RowInput;
   private readonly ctx: EventContext;
-  private readonly synthetic = new SyntheticEvent();
+  /** Made at the first thread pass: DrillTables keeps many tables that never run one. */
+  private synthetic: SyntheticEvent | null = null;
   sortingColumn: number;
   sortAscending: boolean;
 
@@ -238,7 +239,7 @@ export class ViewTable {
     this.numeric = this.premerge.map((c) => isNumericType(c.type));
     this.preKinds = kindsOf(this.premerge.slice(1), (c) => c.aggregation);
     this.input = newInput(n - 1);
-    this.ctx = { ev: this.synthetic.event, engine };
+    this.ctx = { ev: undefined as unknown as ScapEvent, engine };
     const gb = this.premerge.findIndex((c) => c.column.isGroupbyKey);
     if (gb >= 0) {
       const order: number[] = [];
@@ -321,6 +322,7 @@ export class ViewTable {
    */
   processThreadTable(ts: bigint): void {
     const filter = this.opts.filter;
+    this.synthetic ??= new SyntheticEvent();
     forEachThreadEvent(this.engine, this.synthetic, this.ctx, ts, (ctx) => {
       if (filter === null || filter.test(ctx)) this.extractAndAdd(ctx);
     });

@@ -77,22 +77,21 @@ run('a big capture in the UI (tmux)', () => {
     sessions.push(s);
     const top = await s.waitFor((l) => l[0]!.includes('reads 1') && l[0]!.startsWith('Viewing: Processes') && position(l) !== null, 'the processes table', 240_000);
     expect(top.some((l) => l.includes('Processing File'))).toBe(false);
-    // Enter on the first row: watched at every capture until its table is there, the progress never shows.
+    // Each screen is watched at every capture until its table is there: the progress never shows.
+    const withoutRead = async (title: string, what: string): Promise<string[]> => {
+      let sawProgress = false;
+      const l = await s.waitFor((x) => {
+        if (x.some((y) => y.includes('Processing File'))) sawProgress = true;
+        return x[0]!.startsWith(title) && position(x) !== null;
+      }, what, 20_000);
+      expect(sawProgress).toBe(false);
+      expect(l[0]).toContain('reads 1');
+      return l;
+    };
     s.keys('Enter');
-    let sawProgress = false;
-    const threads = await s.waitFor((l) => {
-      if (l.some((x) => x.includes('Processing File'))) sawProgress = true;
-      return l[0]!.startsWith('Viewing: Threads For: proc.pid=') && position(l) !== null;
-    }, 'the threads of the first process', 20_000);
-    expect(sawProgress).toBe(false);
-    expect(threads[0]).toContain('reads 1');
+    await withoutRead('Viewing: Threads For: proc.pid=', 'the threads of the first process');
     s.keys('BSpace');
-    const back = await s.waitFor((l) => {
-      if (l.some((x) => x.includes('Processing File'))) sawProgress = true;
-      return l[0]!.startsWith('Viewing: Processes For: whole machine') && position(l) !== null;
-    }, 'the processes again', 20_000);
-    expect(sawProgress).toBe(false);
-    expect(back[0]).toContain('reads 1');
+    const back = await withoutRead('Viewing: Processes For: whole machine', 'the processes again');
     expect(back.slice(2)).toEqual(top.slice(2));
     // The signal is live: a view Enter did not prepare (F2 → Files, in the selection) reads the capture again.
     s.keys('Enter');

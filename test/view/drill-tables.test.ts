@@ -18,7 +18,7 @@ import { FieldRegistry } from '../../src/fields/registry.js';
 import { CaptureSession } from '../../src/session/capture-session.js';
 import { ReplaySource } from '../../src/session/replay-source.js';
 import { TableConsumer } from '../../src/ui/consumers.js';
-import { combineFilters, filterValue, hierarchyFilter, type SelectionEntry } from '../../src/ui/selection.js';
+import { combineFilters, filterValue, hierarchyFilter } from '../../src/ui/selection.js';
 import { DrillTables } from '../../src/view/drill-tables.js';
 import { isNumericType, type Sample } from '../../src/view/table.js';
 import type { ViewColumn, ViewDef } from '../../src/view/view-def.js';
@@ -26,6 +26,7 @@ import { loadViews } from '../../src/view/view-loader.js';
 import type { SampleInfo } from '../../src/view/view-runner.js';
 import { expectSameRawTable, lastRawTable, rawRows } from '../helpers/csysdig-raw.js';
 import { fixtureNames, fixturePath, GOLDEN } from '../helpers/fixtures.js';
+import { selectionEntry } from '../helpers/selection-entry.js';
 
 const views = loadViews([], { userDir: null });
 const registry = new FieldRegistry({ screenWidth: 160 });
@@ -52,25 +53,8 @@ const PATHS = views
     return kc !== undefined && t !== undefined && DrillTables.supports(kc, t) ? [{ parent: v, kc, target: t }] : [];
   });
 
-function entry(parent: ViewDef, field: string, val: string): SelectionEntry {
-  return {
-    field,
-    val,
-    filterInChildOnly: false,
-    viewFilter: parent.propagateFilter !== false ? parent.filter : '',
-    prevScreen: parent.id,
-    prevMenuEntry: 0,
-    rowKey: null,
-    prevSortCol: 0,
-    prevSortAsc: false,
-    prevManualFilter: '',
-    prevFilterIsSysdig: false,
-    isDrilldown: true,
-  };
-}
-
 function childFilter(cli: string, parent: ViewDef, target: ViewDef, field: string, val: string): string {
-  return combineFilters(combineFilters(cli, hierarchyFilter([entry(parent, field, val)])), target.filter);
+  return combineFilters(combineFilters(cli, hierarchyFilter([selectionEntry(field, val, parent.propagateFilter !== false ? parent.filter : '')])), target.filter);
 }
 
 type Final = { sample: Sample; info: SampleInfo };
