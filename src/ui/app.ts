@@ -7,7 +7,9 @@
  * (selection.ts): Enter drills into the selected row, F2 switches view in
  * the same context, F5/F6/F12 open the selection's I/O, events or latency
  * spectrogram, an applied sysdig filter re-opens the view; Backspace undoes
- * the last of these, restoring view, sort, filter and selected row.
+ * the last of these, restoring view, sort, filter and selected row. On a
+ * replay, Backspace shows the table kept on the stack and Enter the table
+ * prepared during the read (DrillTables): neither reads the file again.
  *
  * The screen is redrawn when input arrives, when a sample arrives, and,
  * while a replay is being read, a few times a second for the progress bar.
