@@ -396,7 +396,7 @@ export class App {
     const d = this.drill;
     const info = this.lastFinal?.info;
     const ready: ReadyTable | undefined =
-      d !== null && d.finished && d.target.id === target.id && d.field === sel.field && info !== undefined && this.readyTable() !== null
+      d !== null && d.ready && d.target.id === target.id && d.field === sel.field && info !== undefined && this.readyTable() !== null
         ? { sample: d.sample(sel.key), info, grouping: d.grouping, drill: null }
         : undefined;
     this.paused = false;

@@ -20,6 +20,10 @@
  * Memory: rows of the child view split by the parent's key, so about the
  * child view's table over the whole capture: bounded by the entities the
  * capture saw (threads, files, connections), not by its number of events.
+ * Each table also binds its own extractors (~7 KB for the procs view), so
+ * past `maxKeys` parent keys (a files view over a capture touching a
+ * hundred thousand files) the tables are dropped and Enter reads the
+ * capture again, as without them.
  */
 import type { ScapEvent } from '../event/scap-event.js';
 import type { FieldRegistry } from '../fields/registry.js';
@@ -38,7 +42,12 @@ export interface DrillTablesOptions {
   filter: string;
   /** Column tags enabled ('containers' with -pc, else 'default'). */
   tag: string;
+  /** Most parent keys (tables) kept before giving up (default DRILL_MAX_KEYS). */
+  maxKeys?: number;
 }
+
+/** Default bound on the parent keys prepared: ~70 MB of empty procs tables at most. */
+export const DRILL_MAX_KEYS = 10_000;
 
 export class DrillTables {
   private readonly filter: CompiledFilter<EventContext> | null;
@@ -51,6 +60,9 @@ export class DrillTables {
   private seen = false;
   /** The per-thread pass ran: the tables are the whole capture's. */
   finished = false;
+  /** More parent keys than maxKeys: the tables were dropped, none is served. */
+  abandoned = false;
+  private readonly maxKeys: number;
 
   constructor(
     /** The child view (the parent's drill-down target). */
@@ -67,6 +79,7 @@ export class DrillTables {
     this.key = { column: opts.keyColumn, extractor: ex, type: ex.info.type, printFormat: ex.info.printFormat, aggregation: 'NONE', groupbyAggregation: 'NONE' };
     this.filter = opts.filter.trim() === '' ? null : compileFilter<EventContext>(opts.filter, registry);
     this.ctx = { ev: undefined as unknown as ScapEvent, engine };
+    this.maxKeys = opts.maxKeys ?? DRILL_MAX_KEYS;
     // Columns are bound once here so a view naming an unknown field fails now, not on the first event.
     viewColumns(target, registry, opts.tag);
   }
@@ -93,6 +106,7 @@ export class DrillTables {
 
   /** One event, after engine.process(ev). Allocates only for a key seen for the first time. */
   onEvent(ev: ScapEvent): void {
+    if (this.abandoned) return;
     this.seen = true;
     this.lastTsHi = ev.tsHi;
     this.lastTsLo = ev.tsLo;
@@ -105,7 +119,7 @@ export class DrillTables {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (!this.seen) return;
+    if (!this.seen || this.abandoned) return;
     const ts = (BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo);
     forEachThreadEvent(this.engine, this.synthetic, this.ctx, ts, (ctx) => this.route(ctx));
   }
@@ -118,6 +132,11 @@ export class DrillTables {
     const k = cellValueOf(this.key, v);
     let t = this.tables.get(k);
     if (t === undefined) {
+      if (this.tables.size >= this.maxKeys) {
+        this.abandoned = true;
+        this.tables.clear();
+        return;
+      }
       t = this.newTable();
       this.tables.set(k, t);
     }
@@ -129,8 +148,14 @@ export class DrillTables {
     return new ViewTable(columns, this.engine, { useDefaults: this.target.useDefaults, filter: null, sortingColumn: viewSortingColumn(this.target, columns) });
   }
 
+  /** Whether sample() gives the whole capture's tables: the read ended and the tables were kept. */
+  get ready(): boolean {
+    return this.finished && !this.abandoned;
+  }
+
   /** The child's whole-capture table for the parent row keyed `key` (no rows when no event had that value). Can be taken again. */
   sample(key: CellValue): Sample {
+    if (!this.ready) throw new Error('drill-down tables not ready');
     return (this.tables.get(key) ?? this.newTable()).takeSample(false);
   }
 

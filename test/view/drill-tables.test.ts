@@ -91,7 +91,7 @@ describe('prepared drill-down tables equal a re-read with the drill filter', () 
         const base = childFilter('', parent, target, '', '');
         const parentFilter = combineFilters('', parent.filter);
         const { final, drill } = await read(file, parent, parentFilter, (s) => new DrillTables(target, registry, s.engine, { keyColumn: kc, filter: base, tag: 'default' }));
-        expect(drill!.finished).toBe(true);
+        expect(drill!.ready).toBe(true);
         const rows = final.sample.rows.slice(0, MAX_ROWS);
         for (const row of rows) {
           const text = fieldValueText(final.sample.keyColumn.extractor.info, row.key);
@@ -115,6 +115,26 @@ const CASES = readFileSync(join(GOLDEN, 'drill', 'CASES'), 'utf8')
   .split('\n')
   .filter((l) => l !== '' && !l.startsWith('#'))
   .map((l) => l.split('\t') as [string, string, string, string, string]);
+
+describe('bounded memory', () => {
+  it('past maxKeys parent keys the tables are dropped and none is served', async () => {
+    const parent = views.get('procs')!;
+    const target = views.get('threads')!;
+    const kc = keyColumn(parent)!;
+    const make = (maxKeys: number) => (s: CaptureSession) => new DrillTables(target, registry, s.engine, { keyColumn: kc, filter: childFilter('', parent, target, '', ''), tag: 'default', maxKeys });
+    const file = fixturePath('libs_curl_google');
+    const all = await read(file, parent, parent.filter, make(1_000_000));
+    expect(all.drill!.ready).toBe(true);
+    expect(all.drill!.size).toBeGreaterThan(2);
+    const capped = await read(file, parent, parent.filter, make(2));
+    expect(capped.drill!.abandoned).toBe(true);
+    expect(capped.drill!.ready).toBe(false);
+    expect(capped.drill!.size).toBe(0);
+    expect(() => capped.drill!.sample(all.final.sample.rows[0]!.key)).toThrow(/not ready/);
+    // the parent's own table is unaffected
+    expect(plain(capped.final.sample)).toEqual(plain(all.final.sample));
+  });
+});
 
 describe('prepared drill-down tables equal csysdig with the drill filter', () => {
   it('has a reference for every case', () => {
