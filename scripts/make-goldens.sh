@@ -40,3 +40,13 @@ for f in test/fixtures/*.scap; do
   done
 done
 echo "view goldens written to test/golden/views/"
+
+# Drill-down references (test/golden/drill/CASES): the child view under the filter Enter builds.
+mkdir -p test/golden/drill
+while IFS=$'\t' read -r fixture parent child field value; do
+  case "$fixture" in ''|'#'*) continue ;; esac
+  pf=$(sed -n 's/^filter: //p' "views/$parent.yaml")
+  filter="$field=$value"
+  [ -n "$pf" ] && filter="($pf) and $filter"
+  csysdig --raw -r "test/fixtures/$fixture.scap" -v "$child" "$filter" > "test/golden/drill/$fixture.$parent.$child.$(printf '%s' "$value" | tr -c 'A-Za-z0-9._-' '_').txt"
+done < test/golden/drill/CASES

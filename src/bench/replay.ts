@@ -20,7 +20,14 @@
  * a rules row compares `--alerts` with the falcosecurity stable + incubating
  * rules against the same run without rules.
  *
- * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views|rules,
+ * UI row: libs_curl_google × 7000 (~10.75 M events) in the full-screen
+ * application's engine on a headless display (src/bench/ui-drill.ts): time
+ * to the table, Enter, Backspace and Enter again, with drill-down tables
+ * prepared during the read and, for comparison, as before (every screen
+ * reads the capture again). One run each (the read alone takes tens of
+ * seconds).
+ *
+ * Options: --quick (fewer copies), --views a,b,c, --only startup|state|views|rules|ui,
  * --runs N (runs per figure, default 3), --baseline ROOT (another build, e.g.
  * a checkout of main, run alternately in the same invocation: before and
  * after under the same load), --no-samples (skip the 2 s samples column).
@@ -34,6 +41,7 @@ import { inflateCapture } from './inflate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER = join(ROOT, 'dist', 'bench', 'replay-worker.js');
+const UI_WORKER = join(ROOT, 'dist', 'bench', 'ui-drill.js');
 const CLI = join(ROOT, 'bin', 'tsysdig.js');
 const COMPARED_VIEWS = ['procs', 'containers', 'connections', 'syscalls', 'files', 'directories', 'errors', 'threads', 'sports', 'io_by_type', 'procs_fd_usage'];
 
@@ -213,6 +221,37 @@ function rulesRow(file: string, events: number): string {
   return `| stable + incubating | ${events} | ${r.ms.toFixed(0)} ms | ${fmtRate(events, r.ms)} | ${b.ms.toFixed(0)} ms | ${(r.ms / b.ms).toFixed(2)}x${cpu}${base} |\n`;
 }
 
+interface Took {
+  ms: number;
+  cpuMs: number;
+}
+
+interface UiDrill {
+  events: number;
+  table: Took;
+  drill: Took;
+  back: Took;
+  drill2: Took;
+  reads: number;
+  maxRssKb: number;
+}
+
+/** The UI on a big capture, once with prepared drill-downs and once reading again for every screen. */
+function uiRows(file: string): string {
+  let out = '| UI, procs view | events | time to the table (wall, CPU) | Enter (threads) | Backspace | Enter again | reads | peak RSS |\n|---|---|---|---|---|---|---|---|\n';
+  for (const [label, args] of [
+    ['prepared drill-down, kept tables', []],
+    ['every screen reads again (before)', ['--reread']],
+  ] as [string, string[]][]) {
+    const raw = execFileSync(process.execPath, [UI_WORKER, file, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const m = JSON.parse(raw.trim().split('\n').pop()!) as UiDrill;
+    const d = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+    const t = (x: Took): string => `${d(x.ms)} (CPU ${d(x.cpuMs)})`;
+    out += `| ${label} | ${m.events} | ${t(m.table)} | ${t(m.drill)} | ${t(m.back)} | ${t(m.drill2)} | ${m.reads} | ${(m.maxRssKb / 1024).toFixed(0)} MB |\n`;
+  }
+  return out;
+}
+
 function fmtRate(events: number, ms: number): string {
   return `${((events / ms) * 1000 / 1e6).toFixed(2)} M/s`;
 }
@@ -233,6 +272,13 @@ async function main(): Promise<void> {
   process.stdout.write(`node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${RUNS} runs per figure${BASELINE_CLI !== null ? `, baseline ${BASELINE_CLI}` : ''}\n`);
   if (only === null || only === 'startup') startupRows(csysdig);
   if (only === 'startup') return;
+  if (only === null || only === 'ui') {
+    const copies = quick ? 700 : 7000;
+    const { file } = await input('libs_curl_google', copies);
+    process.stdout.write(`\n## UI: libs_curl_google x ${copies} (${file})\n\n`);
+    process.stdout.write(uiRows(file));
+  }
+  if (only === 'ui') return;
   for (const [name, copies] of inputs) {
     const { file } = await input(name, copies);
     process.stdout.write(`\n## ${name} x ${copies} (${file})\n\n`);

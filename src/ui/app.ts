@@ -7,7 +7,9 @@
  * (selection.ts): Enter drills into the selected row, F2 switches view in
  * the same context, F5/F6/F12 open the selection's I/O, events or latency
  * spectrogram, an applied sysdig filter re-opens the view; Backspace undoes
- * the last of these, restoring view, sort, filter and selected row.
+ * the last of these, restoring view, sort, filter and selected row. On a
+ * replay, Backspace shows the table kept on the stack and Enter the table
+ * prepared during the read (DrillTables): neither reads the file again.
  *
  * The screen is redrawn when input arrives, when a sample arrives, and,
  * while a replay is being read, a few times a second for the progress bar.
@@ -37,7 +39,9 @@ import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS, type Move } from './keys.
 import { ACTION_MENU_WIDTH, layout, MIN_HEIGHT, MIN_WIDTH, TABLE_Y, VIEW_MENU_WIDTH } from './layout.js';
 import { viewInfoLines } from './legend.js';
 import { findRow } from './search.js';
-import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hierarchyFilter, selectionText, type SelectionEntry } from './selection.js';
+import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hierarchyFilter, selectionText, type ReadyTable, type SelectionEntry } from './selection.js';
+import { DrillTables } from '../view/drill-tables.js';
+import type { StateEngine } from '../state/engine.js';
 import { Session } from './session.js';
 import { SideMenu } from './side-menu.js';
 import { SpectroConsumer, SpectroWidget } from './spectro.js';
@@ -66,6 +70,14 @@ export interface AppConfig {
   version: string;
   /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
   notice?: string;
+  /** Show how many times the capture was read in the header's status (TSYSDIG_UI_DEBUG=reads): for tests. */
+  showReads?: boolean;
+  /**
+   * Replays: prepare the Enter target's tables during a read and keep left
+   * tables for Backspace (default true). False reads the capture again for
+   * every screen, as before: the benchmark's "before" figures.
+   */
+  keepReplayTables?: boolean;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -97,6 +109,9 @@ export class App {
   private rate: number | null = null;
   private searchText = '';
   private searchMiss = false;
+  /** Replays: the whole-capture table on screen, and its drill-down target's tables prepared with it. */
+  private lastFinal: { sample: Sample; info: SampleInfo; grouping: boolean } | null = null;
+  private drill: DrillTables | null = null;
 
   // ---- text screens ----
   private readonly text = new TextBuffer();
@@ -183,15 +198,24 @@ export class App {
   /** csysdig's create_complete_filter. */
   completeFilter(): string {
     if (this.filterIsSysdig && this.manualFilter !== '') return this.manualFilter;
-    let f = combineFilters(this.cfg.filter, hierarchyFilter(this.hierarchy));
-    const v = this.view;
-    if (v !== null) f = combineFilters(f, v.filter);
-    return f;
+    return this.selectionFilter(this.hierarchy, this.view);
   }
 
-  /** (Re)starts the current screen's run: csysdig's start() + restart_capture(). */
-  private startScreen(): void {
+  /** The filter of a screen showing `view` under the selections `h` (no manual sysdig filter). */
+  private selectionFilter(h: readonly SelectionEntry[], view: ViewDef | null): string {
+    const f = combineFilters(this.cfg.filter, hierarchyFilter(h));
+    return view !== null ? combineFilters(f, view.filter) : f;
+  }
+
+  /**
+   * (Re)starts the current screen's run: csysdig's start() + restart_capture().
+   * With `ready` (a replay table kept or prepared earlier), shows it instead
+   * of reading the capture.
+   */
+  private startScreen(ready?: ReadyTable): void {
     this.disarmLiveText();
+    this.lastFinal = null;
+    this.drill = null;
     this.screenError = null;
     this.heldSample = null;
     this.rate = null;
@@ -241,9 +265,16 @@ export class App {
             this.table.sortAsc = true;
             return c;
           });
+        } else if (ready !== undefined) {
+          this.session.settle();
+          this.drill = ready.drill;
+          this.table.sortCol = ready.sample.sortColumn;
+          this.table.sortAsc = ready.sample.ascending;
         } else {
           this.session.start((engine): Consumer => {
-            const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
+            const drill = this.prepareDrill(view, engine);
+            const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live, finalOnly: !live }, (s, i, g) => this.onSample(s, i, g), drill);
+            this.drill = drill;
             this.table.sortCol = c.runner.interval.sortingColumn;
             this.table.sortAsc = c.runner.interval.sortAscending;
             return c;
@@ -266,7 +297,46 @@ export class App {
     this.table.scroll.firstRow = 0;
     this.table.followKey = false;
     this.table.selectedKey = null;
+    if (ready !== undefined && this.screenError === null) this.onSample(ready.sample, ready.info, ready.grouping);
     this.armProgress();
+  }
+
+  /** Where Enter on `view` goes: its drill-down target, else the first view applying to the selection's field. */
+  private drillTarget(view: ViewDef, field: string): ViewDef | undefined {
+    let target: ViewDef | undefined;
+    if (view.drilldownTarget !== null) target = this.cfg.views.get(view.drilldownTarget);
+    return target ?? this.cfg.views.all().find((v) => v.appliesTo.includes(field));
+  }
+
+  /**
+   * Replays: the tables Enter on `view` would show, prepared during this
+   * read (DrillTables), so that drilling into any row needs no second read.
+   * Null where it cannot be prepared (no target, a list or spectrogram
+   * target, a filterfield): Enter then reads the capture again.
+   */
+  private prepareDrill(view: ViewDef, engine: StateEngine): DrillTables | null {
+    if (this.session.live || view.viewType !== 'table' || this.cfg.keepReplayTables === false) return null;
+    const kc = this.selectionKeyColumn(view);
+    if (kc === undefined) return null;
+    const target = this.drillTarget(view, kc.filterField ?? kc.field);
+    if (target === undefined || !DrillTables.supports(kc, target)) return null;
+    // The child's filter as drillDown() builds it, less the `field=value` of the selection itself.
+    const entry = this.newEntry({ field: '', val: '', filterInChildOnly: false, viewFilter: view.propagateFilter !== false ? view.filter : '', rowKey: null, isDrilldown: true }, '', false, null);
+    const filter = this.selectionFilter([...this.hierarchy, entry], target);
+    try {
+      return new DrillTables(target, this.cfg.fields, engine, { keyColumn: kc, filter, tag: this.cfg.tag });
+    } catch {
+      // A target that cannot run is reported when it is entered (by the re-read), as before.
+      return null;
+    }
+  }
+
+  /** The current replay table, finished, as the selection stack keeps it (null if there is none to keep). */
+  private readyTable(): ReadyTable | null {
+    const st = this.session.state;
+    if (this.session.live || this.cfg.keepReplayTables === false || this.lastFinal === null || this.screenError !== null || !st.done || st.running) return null;
+    if (this.isTextScreen() || this.view?.viewType !== 'table') return null;
+    return { ...this.lastFinal, drill: this.drill };
   }
 
   private selectionKeyColumn(view: ViewDef): ViewColumn | undefined {
@@ -290,7 +360,17 @@ export class App {
     prevManual = this.manualFilter,
     prevSysdig = this.filterIsSysdig,
   ): void {
-    this.hierarchy.push({
+    this.hierarchy.push(this.newEntry(e, prevManual, prevSysdig, this.readyTable()));
+  }
+
+  /** A selection-stack entry leaving the current screen (`saved`: its finished replay table). */
+  private newEntry(
+    e: Pick<SelectionEntry, 'field' | 'val' | 'filterInChildOnly' | 'viewFilter' | 'rowKey' | 'isDrilldown'>,
+    prevManual: string,
+    prevSysdig: boolean,
+    saved: ReadyTable | null,
+  ): SelectionEntry {
+    return {
       ...e,
       prevScreen: this.screen,
       prevMenuEntry: 0,
@@ -298,7 +378,8 @@ export class App {
       prevSortAsc: this.table.sortAsc,
       prevManualFilter: prevManual,
       prevFilterIsSysdig: prevSysdig,
-    });
+      saved,
+    };
   }
 
   /** Enter (csysdig drilldown): into the view's drill-down target, or the first view applying to the key field. */
@@ -306,16 +387,18 @@ export class App {
     const sel = this.selection();
     const view = this.view;
     if (sel === null || view === null) return false;
-    let target: ViewDef | undefined;
-    if (targetId !== undefined) target = this.cfg.views.get(targetId);
-    else {
-      if (view.drilldownTarget !== null) target = this.cfg.views.get(view.drilldownTarget);
-      target ??= this.cfg.views.all().find((v) => v.appliesTo.includes(sel.field));
-    }
+    const target = targetId !== undefined ? this.cfg.views.get(targetId) : this.drillTarget(view, sel.field);
     if (target === undefined) {
       this.notice = targetId !== undefined ? `no view '${targetId}'` : `nothing to drill down into from ${sel.field}`;
       return false;
     }
+    // A replay whose read prepared this target's tables: the selected row's table, no second read.
+    const d = this.drill;
+    const info = this.lastFinal?.info;
+    const ready: ReadyTable | undefined =
+      d !== null && d.ready && d.target.id === target.id && d.field === sel.field && info !== undefined && this.readyTable() !== null
+        ? { sample: d.sample(sel.key), info, grouping: d.grouping, drill: null }
+        : undefined;
     this.paused = false;
     this.pushEntry({
       field: sel.field,
@@ -328,7 +411,7 @@ export class App {
     this.screen = target.id;
     this.manualFilter = '';
     this.filterIsSysdig = false;
-    this.startScreen();
+    this.startScreen(ready);
     return true;
   }
 
@@ -365,11 +448,10 @@ export class App {
       this.filterIsSysdig = e.prevFilterIsSysdig;
     }
     this.pendingSort = { col: e.prevSortCol, asc: e.prevSortAsc };
-    this.startScreen();
-    if (e.rowKey !== null) {
-      this.pendingKey = e.rowKey;
-      this.table.selectedKey = e.rowKey;
-    }
+    // Set first: a kept table (e.saved) is shown inside startScreen and selects the row at once.
+    if (e.rowKey !== null) this.pendingKey = e.rowKey;
+    this.startScreen(e.saved ?? undefined);
+    if (e.rowKey !== null && this.pendingKey !== null) this.table.selectedKey = e.rowKey;
     return true;
   }
 
@@ -401,6 +483,7 @@ export class App {
 
   private onSample(sample: Sample, info: SampleInfo, grouping: boolean): void {
     if (!this.session.live && !info.final) return;
+    if (!this.session.live) this.lastFinal = { sample, info, grouping };
     if (info.timeDeltaNs > 0) this.rate = info.events / (info.timeDeltaNs / 1e9);
     if (this.paused) {
       this.heldSample = { sample, info, grouping };
@@ -1066,7 +1149,9 @@ export class App {
       textFilter: !this.filterIsSysdig ? this.manualFilter : '',
       search: this.searchText,
       paused: this.paused,
-      status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, ...this.cfg.source.stats() }),
+      status:
+        statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, ...this.cfg.source.stats() }) +
+        (this.cfg.showReads === true && !this.session.live ? ` reads ${this.session.reads}` : ''),
     });
 
     const bodyH = lay.footerY - TABLE_Y;
@@ -1152,7 +1237,9 @@ export class App {
   }
 
   /** For tests: the current state of the screen. */
-  get state(): { screen: string; hierarchy: readonly SelectionEntry[]; filter: string; rows: number } {
-    return { screen: this.screen, hierarchy: this.hierarchy, filter: this.completeFilter(), rows: this.table.rows.length };
+  get state(): { screen: string; hierarchy: readonly SelectionEntry[]; filter: string; rows: number; reads: number; reading: boolean; events: number } {
+    const reading = !this.session.live && this.session.state.running;
+    const events = this.session.capture?.events ?? 0;
+    return { screen: this.screen, hierarchy: this.hierarchy, filter: this.completeFilter(), rows: this.table.rows.length, reads: this.session.reads, reading, events };
   }
 }

@@ -11,6 +11,7 @@ import { compileFilter, type CompiledFilter } from '../filter/index.js';
 import type { StateEngine } from '../state/engine.js';
 import type { CellValue, Sample, SampleRow, TableColumn } from '../view/table.js';
 import { isNumericType } from '../view/table.js';
+import type { DrillTables } from '../view/drill-tables.js';
 import type { ViewDef } from '../view/view-def.js';
 import { viewColumns } from '../view/view-columns.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
@@ -34,13 +35,29 @@ export interface TableRunOptions {
   filter: string;
   tag: string;
   keepTotals: boolean;
+  /**
+   * Replays: only the whole-capture table (ViewRunner's finalOnly), the one
+   * table a replay screen shows; no per-interval samples to compute and drop.
+   */
+  finalOnly?: boolean;
 }
 
-/** A table view: csysdig's sinsp_table through ViewRunner. */
+/**
+ * A table view: csysdig's sinsp_table through ViewRunner; on a replay,
+ * optionally also the tables of its drill-down target by selection key
+ * (DrillTables), filled from the same events.
+ */
 export class TableConsumer implements Consumer {
   readonly runner: ViewRunner;
 
-  constructor(view: ViewDef, registry: FieldRegistry, engine: StateEngine, opts: TableRunOptions, onSample: SampleHandler) {
+  constructor(
+    view: ViewDef,
+    registry: FieldRegistry,
+    engine: StateEngine,
+    opts: TableRunOptions,
+    onSample: SampleHandler,
+    readonly drill: DrillTables | null = null,
+  ) {
     // The screen's filter already holds the view's (csysdig builds one complete filter).
     const bare: ViewDef = { ...view, filter: '' };
     this.runner = new ViewRunner(bare, registry, engine, {
@@ -48,15 +65,19 @@ export class TableConsumer implements Consumer {
       filter: opts.filter,
       tag: opts.tag,
       keepTotals: opts.keepTotals,
+      finalOnly: opts.finalOnly === true,
       onSample: (s, info) => onSample(s, info, this.runner.grouping),
     });
   }
 
   onEvent(ev: ScapEvent): void {
     this.runner.onEvent(ev);
+    this.drill?.onEvent(ev);
   }
 
   finish(): void {
+    // The drill-down tables first: they are complete when the final sample reaches the screen.
+    this.drill?.finish();
     this.runner.finish();
   }
 }

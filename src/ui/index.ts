@@ -125,6 +125,8 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
       ...(notice !== undefined ? { notice } : {}),
+      // For the tests: the header counts the reads of the capture (a drill-down or Backspace served without one shows no change).
+      showReads: (process.env.TSYSDIG_UI_DEBUG ?? '').split(',').includes('reads'),
     });
     const a = app;
     term.handlers({

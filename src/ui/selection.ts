@@ -8,7 +8,9 @@
  * screen (`field=value`, plus the parent view's filter when that view
  * propagates it). Backspace pops the last entry and restores it.
  */
-import type { CellValue } from '../view/table.js';
+import type { DrillTables } from '../view/drill-tables.js';
+import type { CellValue, Sample } from '../view/table.js';
+import type { SampleInfo } from '../view/view-runner.js';
 
 /** What the screen shows besides a view: csysdig's VIEW_ID_SPY (echo) and VIEW_ID_DIG. */
 export const ECHO_SCREEN = '@echo';
@@ -37,6 +39,20 @@ export interface SelectionEntry {
   prevFilterIsSysdig: boolean;
   /** True for a drill-down (Enter, F5, F6, F12), false for a view switch. */
   isDrilldown: boolean;
+  /** A replay's finished table the entry left: Backspace shows it again without reading the capture. */
+  saved?: ReadyTable | null;
+}
+
+/**
+ * A replay table screen that needs no read: the whole-capture sample (kept
+ * from an earlier read, or a prepared drill-down table) and the drill-down
+ * tables prepared with it.
+ */
+export interface ReadyTable {
+  sample: Sample;
+  info: SampleInfo;
+  grouping: boolean;
+  drill: DrillTables | null;
 }
 
 /** csysdig's combine_filters. */

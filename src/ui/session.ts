@@ -14,6 +14,10 @@
  *    is not replayable) and only the consumer is swapped; the new table
  *    starts empty and fills from the next interval.
  *
+ * A replay screen that needs no events (a table kept from before, or one
+ * prepared during an earlier read: see DrillTables) is shown through
+ * settle() instead: no run, nothing read.
+ *
  * Each run is a CaptureSession (src/session/), the same assembly the
  * command-line outputs use: limits, container metadata from the engines for
  * live capture, the capture's leading container events.
@@ -78,6 +82,8 @@ export class Session {
   private abort: AbortController | null = null;
   private runPromise: Promise<void> | null = null;
   private startedAt = 0;
+  /** Reads of the capture started so far (replays): what the UI's debug status shows. */
+  reads = 0;
 
   constructor(
     readonly source: EventSource,
@@ -116,6 +122,7 @@ export class Session {
       return;
     }
     this.cancel();
+    if (!this.source.live) this.reads++;
     const run = (this.run = this.newRun());
     const slot = this.slot;
     this.running = true;
@@ -144,6 +151,18 @@ export class Session {
         this.events.onEnd();
       },
     );
+  }
+
+  /**
+   * A replay screen whose table is already complete: any read in progress is
+   * abandoned and the session stands finished, as at the end of a read.
+   */
+  settle(): void {
+    if (this.source.live) throw new Error('settle() is for replays');
+    this.cancel();
+    this.running = false;
+    this.done = true;
+    this.error = null;
   }
 
   /** Abandons the current run (its events stop reaching any consumer). */

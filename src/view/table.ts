@@ -182,6 +182,11 @@ function cellTextOf(c: TableColumn, v: number | bigint | string | boolean): stri
   return typeof v === 'string' ? v : fieldValueText(c.extractor.info, v);
 }
 
+/** The cell a field value becomes in `c`'s column (a row key, a value): a number for numeric types, else the field's text. */
+export function cellValueOf(c: TableColumn, v: number | bigint | string | boolean): CellValue {
+  return toCell(v, isNumericType(c.type), c);
+}
+
 function toCell(v: number | bigint | string | boolean, numeric: boolean, c: TableColumn): CellValue {
   if (!numeric) return cellTextOf(c, v);
   if (typeof v === 'number') return v;
@@ -217,7 +222,8 @@ export class ViewTable {
   private rows = new Map<CellValue, Row>();
   private readonly input: RowInput;
   private readonly ctx: EventContext;
-  private readonly synthetic = new SyntheticEvent();
+  /** Made at the first thread pass: DrillTables keeps many tables that never run one. */
+  private synthetic: SyntheticEvent | null = null;
   sortingColumn: number;
   sortAscending: boolean;
 
@@ -233,7 +239,7 @@ export class ViewTable {
     this.numeric = this.premerge.map((c) => isNumericType(c.type));
     this.preKinds = kindsOf(this.premerge.slice(1), (c) => c.aggregation);
     this.input = newInput(n - 1);
-    this.ctx = { ev: this.synthetic.event, engine };
+    this.ctx = { ev: undefined as unknown as ScapEvent, engine };
     const gb = this.premerge.findIndex((c) => c.column.isGroupbyKey);
     if (gb >= 0) {
       const order: number[] = [];
@@ -315,25 +321,20 @@ export class ViewTable {
    * "sysdigevent" per thread, timestamped just before the second of `ts`.
    */
   processThreadTable(ts: bigint): void {
-    const engine = this.engine;
-    const savedThread = engine.thread;
-    const savedFd = engine.fd;
-    const savedErr = engine.errorCode;
-    const tsSec = ts - (ts % 1_000_000_000n) - 1n;
-    const ctx = this.ctx;
-    ctx.ev = this.synthetic.event;
-    this.synthetic.set(tsSec, 0);
-    for (const t of engine.threads.values()) {
-      this.synthetic.setTid(t.tid);
-      engine.thread = t;
-      engine.fd = null;
-      engine.errorCode = 0;
-      if (this.opts.filter !== null && !this.opts.filter.test(ctx)) continue;
-      this.extractAndAdd(ctx);
-    }
-    engine.thread = savedThread;
-    engine.fd = savedFd;
-    engine.errorCode = savedErr;
+    const filter = this.opts.filter;
+    this.synthetic ??= new SyntheticEvent();
+    forEachThreadEvent(this.engine, this.synthetic, this.ctx, ts, (ctx) => {
+      if (filter === null || filter.test(ctx)) this.extractAndAdd(ctx);
+    });
+  }
+
+  /**
+   * Adds the event in `ctx` without testing the table's filter: for a
+   * caller that already filtered it (DrillTables routes one filtered event
+   * stream into a table per parent key).
+   */
+  addFiltered(ctx: EventContext): void {
+    this.extractAndAdd(ctx);
   }
 
   /** Folds this table's rows into `total` (used to keep whole-capture totals across intervals). */
@@ -437,6 +438,31 @@ export class ViewTable {
       return s1 < s2 ? -sign : s1 > s2 ? sign : 0;
     });
   }
+}
+
+/**
+ * Runs `visit` once per live thread with `ctx` holding the synthetic
+ * "sysdigevent" of that thread at the second before `ts`, the engine's
+ * current thread set to it (csysdig's per-sample thread pass); the engine's
+ * current thread, fd and error are restored afterwards.
+ */
+export function forEachThreadEvent(engine: StateEngine, synthetic: SyntheticEvent, ctx: EventContext, ts: bigint, visit: (ctx: EventContext) => void): void {
+  const savedThread = engine.thread;
+  const savedFd = engine.fd;
+  const savedErr = engine.errorCode;
+  const tsSec = ts - (ts % 1_000_000_000n) - 1n;
+  ctx.ev = synthetic.event;
+  synthetic.set(tsSec, 0);
+  for (const t of engine.threads.values()) {
+    synthetic.setTid(t.tid);
+    engine.thread = t;
+    engine.fd = null;
+    engine.errorCode = 0;
+    visit(ctx);
+  }
+  engine.thread = savedThread;
+  engine.fd = savedFd;
+  engine.errorCode = savedErr;
 }
 
 function kindsOf(cols: TableColumn[], agg: (c: TableColumn) => Aggregation): ColumnKinds {

@@ -108,6 +108,56 @@ describe('App (in-process)', () => {
     expect(l[44]).toMatch(/ 17\/32\(53\.1%\)$/);
   });
 
+  it('replay: Enter shows the prepared table and Backspace the kept one, without reading again, equal to a re-read', async () => {
+    process.chdir(ROOT);
+    const { app, d } = open();
+    const top = await until(d, loaded, 'the table');
+    expect(app.state.reads).toBe(1);
+    app.handleKey('C-f');
+    for (const c of 'curl -6') app.handleKey(c, c);
+    app.handleKey('enter');
+    const before = d.canvas.lines();
+    app.handleKey('enter');
+    // Drawn by the key press itself: no read, no wait.
+    const threads = d.canvas.lines();
+    expect(threads[0]).toMatch(/^Viewing: Threads For: proc.pid=17497/);
+    expect(loaded(threads)).toBe(true);
+    expect(app.state.reads).toBe(1);
+    expect(app.state.filter).toBe('((evt.type!=switch) and proc.pid=17497) and (evt.type!=switch)');
+    // The same table as a read of the capture under that filter.
+    const { d: d2 } = open('threads', 'proc.pid=17497');
+    const reread = await until(d2, loaded, 'threads of curl, read');
+    expect(threads.slice(2)).toEqual(reread.slice(2));
+    app.handleKey('backspace');
+    const back = d.canvas.lines();
+    expect(app.state.reads).toBe(1);
+    expect(back.slice(1)).toEqual(before.slice(1));
+    // Again: the kept table kept its drill-down tables.
+    app.handleKey('enter');
+    expect(d.canvas.lines()).toEqual(threads);
+    expect(app.state.reads).toBe(1);
+    // A target that was not prepared (F2 to another view) reads the capture.
+    app.handleKey('f2');
+    const l = d.canvas.lines();
+    const files = l.findIndex((x) => /^Files( |$)/.test(x));
+    const cur = l.findIndex((x) => /^Threads( |$)/.test(x));
+    for (let i = 0; i < Math.abs(files - cur); i++) app.handleKey(files > cur ? 'down' : 'up');
+    app.handleKey('enter');
+    expect(app.state.reads).toBe(2);
+    await until(d, (x) => x[0]!.startsWith('Viewing: Files For: proc.pid=17497') && loaded(x), 'files');
+    app.handleKey('backspace');
+    expect(d.canvas.lines()).toEqual(threads);
+    app.handleKey('backspace');
+    expect(d.canvas.lines().slice(1)).toEqual(before.slice(1));
+    // Another row: prepared as well.
+    app.handleKey('home');
+    app.handleKey('enter');
+    expect(d.canvas.lines()[0]).toMatch(/^Viewing: Threads For: proc.pid=17496/);
+    app.handleKey('backspace');
+    expect(d.canvas.lines().slice(2, 44)).toEqual(top.slice(2, 44));
+    expect(app.state.reads).toBe(2);
+  });
+
   it('keeps the UI running on a bad filter and shows where the error is', async () => {
     process.chdir(ROOT);
     const { app, d } = open();

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { combineFilters, currentField, filterValue, hierarchyFilter, selectionText, type SelectionEntry } from '../../src/ui/selection.js';
+import { combineFilters, currentField, filterValue, hierarchyFilter, selectionText } from '../../src/ui/selection.js';
+import { selectionEntry } from '../helpers/selection-entry.js';
 
-function entry(field: string, val: string, viewFilter: string, extra: Partial<SelectionEntry> = {}): SelectionEntry {
-  return {
-    field,
-    val,
-    filterInChildOnly: false,
-    viewFilter,
-    prevScreen: 'procs',
-    prevMenuEntry: 0,
-    rowKey: null,
-    prevSortCol: 0,
-    prevSortAsc: false,
-    prevManualFilter: '',
-    prevFilterIsSysdig: false,
-    isDrilldown: true,
-    ...extra,
-  };
-}
+const entry = selectionEntry;
 
 describe('selection stack filters (csysdig sinsp_ui_selection_hierarchy::tofilter)', () => {
   it('one drill-down: the parent view filter and the selection', () => {
