@@ -1,0 +1,326 @@
+/**
+ * The overview screen (F3, `-v overview`): one screen of plots of the run.
+ *
+ *   summary line: events and their average rate, the last interval's rates, alerts
+ *   event rate (line)            | CPU of the top processes (lines)
+ *   network bytes/s (line)       | file bytes/s (line)
+ *   alerts per minute (bars)     | last alerts (log)    | top containers (table)
+ *
+ * The panels are blessed-contrib widgets drawn on an off-screen blessed
+ * screen (offscreen.ts) and copied onto the canvas; the screen is repainted
+ * only when the data or the size changed. Without colour (NO_COLOR, or a
+ * terminal with fewer than 8 colours) the charts become text: each series
+ * as a sparkline with its last, average and peak value, the bars as counts.
+ */
+import blessed from 'blessed';
+import type { AlertLog } from '../rules/alert-log.js';
+import { cellText } from '../view/cell-text.js';
+import { formatBytes } from '../view/cell-format.js';
+import type { Canvas } from './canvas.js';
+import { C } from './colors.js';
+import { contribWidget, OffscreenScreen, type OffscreenElement } from './offscreen.js';
+import type { OverviewInterval, OverviewSeries } from './overview-series.js';
+
+/** The overview's screen id (as DIG_SCREEN / ECHO_SCREEN; also accepted by `-v`). */
+export const OVERVIEW_SCREEN = 'overview';
+
+/** Processes drawn in the CPU chart. */
+const CPU_LINES = 4;
+/** Priority groups of the alerts bar chart: [label, priorities, colour]. */
+const PRIORITY_GROUPS: ReadonlyArray<[string, readonly number[], string]> = [
+  ['critical+', [0, 1, 2], 'red'],
+  ['error', [3], 'magenta'],
+  ['warning', [4], 'yellow'],
+  ['notice-', [5, 6, 7], 'cyan'],
+];
+const NO_RULES = 'no rules loaded (--rules FILE or --default-rules)';
+const blessedBox = (blessed as unknown as { box(o: Record<string, unknown>): OffscreenElement }).box;
+const LINE_COLOURS = ['yellow', 'cyan', 'magenta', 'green', 'red'];
+
+export interface OverviewData {
+  series: OverviewSeries | null;
+  alertLog: AlertLog | null;
+  colour: boolean;
+}
+
+/** A chart and the box that replaces it when there is nothing to plot. */
+interface ChartPanel {
+  chart: OffscreenElement;
+  note: OffscreenElement;
+}
+
+interface Panels {
+  screen: OffscreenScreen;
+  eventRate: OffscreenElement;
+  cpu: ChartPanel;
+  net: OffscreenElement;
+  file: OffscreenElement;
+  alerts: ChartPanel;
+  log: OffscreenElement;
+  containers: OffscreenElement;
+}
+
+/** Time of day of a capture timestamp, HH:MM:SS (local time, as sysdig prints). */
+export function clockText(ns: number, withSeconds = true): string {
+  const d = new Date(Math.floor(ns / 1e6));
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return withSeconds ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A rate or byte figure in few characters (csysdig's byte scaling: K, M, G). */
+export function shortNumber(v: number): string {
+  return formatBytes(v, 12, false).trim();
+}
+
+export class OverviewScreen {
+  private panels: Panels | null = null;
+  private key = '';
+
+  /** Draws the overview in rows y0..y0+h-1. */
+  render(cv: Canvas, y0: number, h: number, d: OverviewData): void {
+    const w = cv.width;
+    const s = d.series;
+    cv.text(0, y0, summaryText(s, d.alertLog), C.label, w);
+    if (s === null) return;
+    const bodyY = y0 + 1;
+    const bodyH = h - 1;
+    const ivs = s.intervals();
+    if (ivs.length === 0) {
+      const t = 'Collecting Data';
+      cv.text(Math.max(0, Math.floor((w - t.length) / 2)), bodyY + Math.floor(bodyH / 2), t, C.normal);
+      return;
+    }
+    const key = `${w}x${bodyH}/${d.colour}/${s.version}/${d.alertLog?.version ?? -1}`;
+    if (key !== this.key) {
+      this.key = key;
+      const sizeKey = `${w}x${bodyH}/${d.colour}`;
+      if (this.panels === null || this.panels.screen.width !== w || this.panels.screen.height !== bodyH || !this.sizeKey.startsWith(sizeKey)) {
+        this.destroy();
+        this.panels = makePanels(w, bodyH, d.colour);
+        this.sizeKey = sizeKey;
+      }
+      fillPanels(this.panels, s, d.alertLog, d.colour, w);
+      this.panels.screen.paint();
+    }
+    this.panels!.screen.blit(cv, 0, bodyY, d.colour);
+  }
+
+  private sizeKey = '';
+
+  destroy(): void {
+    this.panels?.screen.destroy();
+    this.panels = null;
+    this.key = '';
+  }
+}
+
+/** The first line: what the run holds, in figures a test (or a person) can check. */
+export function summaryText(s: OverviewSeries | null, log: AlertLog | null): string {
+  if (s === null) return 'Overview';
+  const dur = (s.lastTs - s.firstTs) / 1e9;
+  const last = s.intervals()[s.intervals().length - 1];
+  const secs = s.intervalNs / 1e9;
+  let t = `Events ${s.events} in ${dur.toFixed(2)}s: ${s.eventRate().toFixed(1)}/s`;
+  if (last !== undefined) t += `  Last ${secs}s: net ${shortNumber(last.netBytes / secs)}B/s file ${shortNumber(last.fileBytes / secs)}B/s`;
+  t += log === null ? '  Alerts: no rules loaded' : `  Alerts: ${log.total}`;
+  return t;
+}
+
+function border(colour: boolean): Record<string, unknown> {
+  return { border: { type: 'line' }, style: { border: { fg: colour ? 'cyan' : 'default' }, label: { fg: colour ? 'cyan' : 'default' } } };
+}
+
+function makePanels(w: number, h: number, colour: boolean): Panels {
+  const screen = new OffscreenScreen(w, h);
+  const bottomH = Math.max(5, Math.floor(h * 0.28));
+  const lineH = Math.max(5, Math.floor((h - bottomH) / 2));
+  const line2H = Math.max(5, h - bottomH - lineH);
+  const half = Math.floor(w / 2);
+  const third = Math.floor(w / 3);
+  const line = colour ? contribWidget('charts/line.js') : contribWidget('sparkline.js');
+  const chart = (top: number, left: number, width: number, label: string, legend: boolean, height = lineH): OffscreenElement =>
+    screen.add(line, {
+      top,
+      left,
+      width,
+      height,
+      label,
+      ...border(colour),
+      showLegend: legend,
+      legend: { width: Math.min(18, Math.floor(width / 3)) },
+      abbreviate: true,
+      wholeNumbersOnly: false,
+      xLabelPadding: 3,
+      xPadding: 5,
+      style: { line: 'yellow', text: colour ? 'green' : 'default', baseline: colour ? 'white' : 'default', ...border(colour).style as object },
+      tags: true,
+    });
+  const bars = colour ? contribWidget('charts/stacked-bar.js') : contribWidget('sparkline.js');
+  return {
+    screen,
+    eventRate: chart(0, 0, half, ' Events/s ', false),
+    cpu: withNote(screen, chart(0, half, w - half, ' CPU% of the top processes ', w - half >= 60), { top: 0, left: half, width: w - half, height: lineH, label: ' CPU% of the top processes ' }, colour),
+    net: chart(lineH, 0, half, ' Network bytes/s ', false, line2H),
+    file: chart(lineH, half, w - half, ' File bytes/s ', false, line2H),
+    alerts: withNote(screen, screen.add(bars, {
+      top: lineH + line2H,
+      left: 0,
+      width: third,
+      height: bottomH,
+      label: ' Alerts per minute ',
+      ...border(colour),
+      barWidth: 4,
+      barSpacing: 7,
+      xOffset: 1,
+      showLegend: false,
+      barBgColor: PRIORITY_GROUPS.map((g) => g[2]),
+      tags: true,
+    }), { top: lineH + line2H, left: 0, width: third, height: bottomH, label: ' Alerts per minute ' }, colour),
+    log: screen.add(contribWidget('log.js'), { top: lineH + line2H, left: third, width: third, height: bottomH, label: ' Last alerts ', ...border(colour), tags: false, bufferLength: 100 }),
+    containers: screen.add(contribWidget('table.js'), {
+      top: lineH + line2H,
+      left: 2 * third,
+      width: w - 2 * third,
+      height: bottomH,
+      label: ' Top containers ',
+      ...border(colour),
+      interactive: false,
+      fg: 'default',
+      columnSpacing: 2,
+      columnWidth: [1],
+    }),
+  };
+}
+
+/** A plain box over the chart's place, shown instead of it (hidden until then). */
+function withNote(screen: OffscreenScreen, chart: OffscreenElement, place: Record<string, unknown>, colour: boolean): ChartPanel {
+  const note = screen.add(blessedBox, { ...place, ...border(colour), hidden: true, tags: false });
+  return { chart, note };
+}
+
+function showNote(p: ChartPanel, text: string | null): void {
+  if (text === null) {
+    p.note.hide();
+    p.chart.show();
+    return;
+  }
+  p.chart.hide();
+  p.note.show();
+  p.note.setContent(text);
+}
+
+/** The last intervals that fit in a chart `cols` columns wide (braille: 2 points a column). */
+function visible(ivs: readonly OverviewInterval[], cols: number): readonly OverviewInterval[] {
+  const n = Math.max(2, cols * 2 - 12);
+  return ivs.length > n ? ivs.slice(ivs.length - n) : ivs;
+}
+
+function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: boolean, w: number): void {
+  const secs = s.intervalNs / 1e9;
+  const ivs = visible(s.intervals(), Math.floor(w / 2));
+  const x = ivs.map((iv) => clockText(iv.endNs));
+  const series = (el: OffscreenElement, title: string, values: number[]): void => setLines(el, [{ title, x, y: values }], colour);
+  series(p.eventRate, 'events/s', ivs.map((iv) => iv.events / secs));
+  series(p.net, 'net', ivs.map((iv) => iv.netBytes / secs));
+  series(p.file, 'file', ivs.map((iv) => iv.fileBytes / secs));
+
+  // CPU: the processes busiest over the shown intervals, one line each.
+  const withCpu = ivs.filter((iv) => iv.top !== null);
+  const sums = new Map<number, { name: string; sum: number }>();
+  for (const iv of withCpu) for (const t of iv.top!) {
+    const e = sums.get(t.pid);
+    if (e === undefined) sums.set(t.pid, { name: t.name, sum: t.cpu });
+    else e.sum += t.cpu;
+  }
+  const top = [...sums.entries()].sort((a, b) => b[1].sum - a[1].sum).slice(0, CPU_LINES);
+  if (top.length === 0 || withCpu.length === 0) showNote(p.cpu, 'no process used CPU in the shown intervals');
+  else {
+    showNote(p.cpu, null);
+    const cx = withCpu.map((iv) => clockText(iv.endNs));
+    setLines(
+      p.cpu.chart,
+      top.map(([pid, e], i) => ({ title: `${e.name}(${pid})`, x: cx, y: withCpu.map((iv) => iv.top!.find((t) => t.pid === pid)?.cpu ?? 0), style: { line: LINE_COLOURS[i % LINE_COLOURS.length] } })),
+      colour,
+    );
+  }
+
+  if (log === null) {
+    showNote(p.alerts, NO_RULES);
+    (p.log as OffscreenElement & { setItems(items: string[]): void }).setItems([NO_RULES]);
+  } else {
+    showNote(p.alerts, null);
+    setAlertBars(p.alerts.chart, log, s, colour);
+    const lines = log.recent(100).map((a) => `${clockText(Number(a.timeNs))} ${a.priorityName} ${a.rule}: ${a.output}`);
+    const el = p.log as OffscreenElement & { setItems(items: string[]): void };
+    el.setItems(lines.length > 0 ? lines : ['no alerts']);
+  }
+
+  const c = s.containers;
+  const el = p.containers as OffscreenElement & { options: { columnWidth: number[] }; width: number };
+  if (c === null) setTable(el, ['CONTAINER'], [['Collecting Data']]);
+  else {
+    const cols = c.sample.columns;
+    const wanted = ['NAME', 'CPU', 'NET', 'FILE', 'PROCS', 'THREADS', 'RES', 'VIRT', 'IMAGE', 'ID', 'ENGINE'];
+    const idx = wanted.map((n) => cols.findIndex((col) => col.column.name === n)).filter((i) => i >= 0);
+    const rows = c.sample.rows.map((r) => idx.map((j) => cellText(cols[j]!, r.values[j]!, r.counts[j]!, c.info.timeDeltaNs, c.grouping).trim()));
+    setTable(el, idx.map((j) => cols[j]!.column.name), rows.length > 0 ? rows : [['no containers']]);
+  }
+}
+
+interface LineData {
+  title: string;
+  x: string[];
+  y: number[];
+  style?: { line: string };
+}
+
+/** A line chart's data; without colour the widget is a sparkline and gets one row of figures per series. */
+function setLines(el: OffscreenElement, data: LineData[], colour: boolean): void {
+  if (colour) {
+    el.setData(data);
+    return;
+  }
+  const titles = data.map((d) => {
+    const last = d.y[d.y.length - 1] ?? 0;
+    const avg = d.y.reduce((a, b) => a + b, 0) / Math.max(1, d.y.length);
+    return `${d.title} now ${shortNumber(last)} avg ${shortNumber(avg)} max ${shortNumber(Math.max(0, ...d.y))}`;
+  });
+  // The sparkline draws the first values that fit: give it the newest.
+  const fit = Math.max(1, (el as OffscreenElement & { width: number }).width - 2);
+  el.setData(titles, data.map((d) => d.y.slice(-fit)));
+}
+
+function setAlertBars(el: OffscreenElement, log: AlertLog, s: OverviewSeries, colour: boolean): void {
+  const minutes = log.minutes();
+  const endMinute = Math.floor(Math.max(s.lastTs, minutes[minutes.length - 1]?.minuteNs ?? 0) / 60e9) * 60e9;
+  const n = colour ? 4 : 6;
+  const cats: string[] = [];
+  const data: number[][] = [];
+  for (let m = endMinute - (n - 1) * 60e9; m <= endMinute; m += 60e9) {
+    const mc = minutes.find((x) => x.minuteNs === m);
+    cats.push(clockText(m, false));
+    data.push(PRIORITY_GROUPS.map((g) => g[1].reduce((a, p) => a + (mc?.byPriority[p] ?? 0), 0)));
+  }
+  if (colour) {
+    el.setData({ barCategory: cats, stackedCategory: PRIORITY_GROUPS.map((g) => g[0]), data });
+    return;
+  }
+  const titles = PRIORITY_GROUPS.map((g, gi) => `${g[0]} ${data.map((d) => d[gi]).join(' ')}`);
+  el.setData(titles, PRIORITY_GROUPS.map((_, gi) => data.map((d) => d[gi]!)));
+}
+
+/** The table's data, with the columns that fit its width (the first one always, cut to fit). */
+function setTable(el: OffscreenElement & { options: { columnWidth: number[] }; width: number }, headers: string[], rows: string[][]): void {
+  const room = el.width - 4;
+  const widths: number[] = [];
+  let used = 0;
+  for (let j = 0; j < headers.length; j++) {
+    const cw = Math.max(headers[j]!.length, ...rows.map((r) => (r[j] ?? '').length));
+    if (j > 0 && used + cw > room) break;
+    widths.push(Math.min(cw, room));
+    used += cw + 1;
+  }
+  el.options.columnWidth = widths;
+  const n = widths.length;
+  el.setData({ headers: headers.slice(0, n), data: rows.map((r) => r.slice(0, n)) });
+}
