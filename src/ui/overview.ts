@@ -41,6 +41,8 @@ export interface OverviewData {
   series: OverviewSeries | null;
   alertLog: AlertLog | null;
   colour: boolean;
+  /** Paused: keep showing what was drawn (a new size still repaints). */
+  frozen?: boolean;
 }
 
 /** A chart and the box that replaces it when there is nothing to plot. */
@@ -74,7 +76,9 @@ export function shortNumber(v: number): string {
 
 export class OverviewScreen {
   private panels: Panels | null = null;
+  /** What the panels show (size, colour, data versions) and their size: repaint only when it changed. */
   private key = '';
+  private sizeKey = '';
 
   /** Draws the overview in rows y0..y0+h-1. */
   render(cv: Canvas, y0: number, h: number, d: OverviewData): void {
@@ -91,21 +95,21 @@ export class OverviewScreen {
       return;
     }
     const key = `${w}x${bodyH}/${d.colour}/${s.version}/${d.alertLog?.version ?? -1}`;
-    if (key !== this.key) {
-      this.key = key;
+    const sized = this.panels !== null && this.sizeKey === `${w}x${bodyH}/${d.colour}`;
+    if (key !== this.key && !(d.frozen === true && sized)) {
       const sizeKey = `${w}x${bodyH}/${d.colour}`;
-      if (this.panels === null || this.panels.screen.width !== w || this.panels.screen.height !== bodyH || !this.sizeKey.startsWith(sizeKey)) {
+      let panels = this.panels;
+      if (panels === null || !sized) {
         this.destroy();
-        this.panels = makePanels(w, bodyH, d.colour);
+        panels = this.panels = makePanels(w, bodyH, d.colour);
         this.sizeKey = sizeKey;
       }
-      fillPanels(this.panels, s, d.alertLog, d.colour, w);
-      this.panels.screen.paint();
+      fillPanels(panels, s, d.alertLog, d.colour, w);
+      panels.screen.paint();
+      this.key = key;
     }
-    this.panels!.screen.blit(cv, 0, bodyY, d.colour);
+    this.panels?.screen.blit(cv, 0, bodyY, d.colour);
   }
-
-  private sizeKey = '';
 
   destroy(): void {
     this.panels?.screen.destroy();
