@@ -76,6 +76,11 @@ export class OverviewSeries implements Consumer {
   events = 0;
   firstTs = 0;
   lastTs = 0;
+  /** Exact first/last timestamps as u32 halves (ev.ts is a double: 256 ns steps at today's dates). */
+  private firstHi = 0;
+  private firstLo = 0;
+  private lastHi = 0;
+  private lastLo = 0;
   containers: ContainersTable | null = null;
   /** Bumped whenever something shown changed. */
   version = 0;
@@ -131,8 +136,14 @@ export class OverviewSeries implements Consumer {
     ctx.ev = ev;
     // Counted as sysdig counts a capture's events: its internal records (proc/fd tables, container metadata) are not events.
     if (!isInternalEvent(ev) && (this.filter === null || this.filter.test(ctx))) {
-      if (this.firstTs === 0) this.firstTs = ts;
+      if (this.firstTs === 0) {
+        this.firstTs = ts;
+        this.firstHi = ev.tsHi;
+        this.firstLo = ev.tsLo;
+      }
       this.lastTs = ts;
+      this.lastHi = ev.tsHi;
+      this.lastLo = ev.tsLo;
       this.events++;
       this.curEvents++;
       const n = this.net.get(ctx);
@@ -200,9 +211,14 @@ export class OverviewSeries implements Consumer {
     return this.opts.intervalNs;
   }
 
+  /** Capture time from the first to the last event counted (ns, exact). */
+  get durationNs(): number {
+    return (this.lastHi - this.firstHi) * 4294967296 + (this.lastLo - this.firstLo);
+  }
+
   /** Average events per second over the run (capture time); 0 before two distinct timestamps. */
   eventRate(): number {
-    const d = this.lastTs - this.firstTs;
+    const d = this.durationNs;
     return d > 0 ? this.events / (d / 1e9) : 0;
   }
 

@@ -69,9 +69,10 @@ export function clockText(ns: number, withSeconds = true): string {
   return withSeconds ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** A rate or byte figure in few characters (csysdig's byte scaling: K, M, G). */
+/** A figure in few characters: whole numbers from 100 up, csysdig's byte scaling (K = 1024) from 1024 up. */
 export function shortNumber(v: number): string {
-  return formatBytes(v, 12, false).trim();
+  if (v >= 1024) return formatBytes(v, 12, false).trim();
+  return Number.isInteger(v) || v >= 100 ? String(Math.round(v)) : v.toFixed(2);
 }
 
 export class OverviewScreen {
@@ -84,7 +85,7 @@ export class OverviewScreen {
   render(cv: Canvas, y0: number, h: number, d: OverviewData): void {
     const w = cv.width;
     const s = d.series;
-    cv.text(0, y0, summaryText(s, d.alertLog), C.label, w);
+    cv.text(0, y0, summaryText(s, d.alertLog), d.colour ? C.label : C.normal, w);
     if (s === null) return;
     const bodyY = y0 + 1;
     const bodyH = h - 1;
@@ -121,12 +122,12 @@ export class OverviewScreen {
 /** The first line: what the run holds, in figures a test (or a person) can check. */
 export function summaryText(s: OverviewSeries | null, log: AlertLog | null): string {
   if (s === null) return 'Overview';
-  const dur = (s.lastTs - s.firstTs) / 1e9;
+  const dur = s.durationNs / 1e9;
   const last = s.intervals()[s.intervals().length - 1];
   const secs = s.intervalNs / 1e9;
   let t = `Events ${s.events} in ${dur.toFixed(2)}s: ${s.eventRate().toFixed(1)}/s`;
   if (last !== undefined) t += `  Last ${secs}s: net ${shortNumber(last.netBytes / secs)}B/s file ${shortNumber(last.fileBytes / secs)}B/s`;
-  t += log === null ? '  Alerts: no rules loaded' : `  Alerts: ${log.total}`;
+  t += log === null ? '  Alerts: no rules' : `  Alerts: ${log.total}`;
   return t;
 }
 
@@ -154,8 +155,9 @@ function makePanels(w: number, h: number, colour: boolean): Panels {
       legend: { width: Math.min(18, Math.floor(width / 3)) },
       abbreviate: true,
       wholeNumbersOnly: false,
-      xLabelPadding: 3,
-      xPadding: 5,
+      // Room for 5-character y labels ("3.38K" is 4 + the axis): blessed-contrib sizes it from the top label, which can be shorter than those below.
+      xLabelPadding: 10,
+      xPadding: 10,
       style: { line: 'yellow', text: colour ? 'green' : 'default', baseline: colour ? 'white' : 'default', ...border(colour).style as object },
       tags: true,
     });
@@ -224,9 +226,9 @@ function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: 
   const ivs = visible(s.intervals(), Math.floor(w / 2));
   const x = ivs.map((iv) => clockText(iv.endNs));
   const series = (el: OffscreenElement, title: string, values: number[]): void => setLines(el, [{ title, x, y: values }], colour);
-  series(p.eventRate, 'events/s', ivs.map((iv) => iv.events / secs));
-  series(p.net, 'net', ivs.map((iv) => iv.netBytes / secs));
-  series(p.file, 'file', ivs.map((iv) => iv.fileBytes / secs));
+  series(p.eventRate, '', ivs.map((iv) => iv.events / secs));
+  series(p.net, '', ivs.map((iv) => iv.netBytes / secs));
+  series(p.file, '', ivs.map((iv) => iv.fileBytes / secs));
 
   // CPU: the processes busiest over the shown intervals, one line each.
   const withCpu = ivs.filter((iv) => iv.top !== null);
@@ -287,7 +289,7 @@ function setLines(el: OffscreenElement, data: LineData[], colour: boolean): void
   const titles = data.map((d) => {
     const last = d.y[d.y.length - 1] ?? 0;
     const avg = d.y.reduce((a, b) => a + b, 0) / Math.max(1, d.y.length);
-    return `${d.title} now ${shortNumber(last)} avg ${shortNumber(avg)} max ${shortNumber(Math.max(0, ...d.y))}`;
+    return `${d.title === '' ? '' : `${d.title} `}now ${shortNumber(last)} avg ${shortNumber(avg)} max ${shortNumber(Math.max(0, ...d.y))}`;
   });
   // The sparkline draws the first values that fit: give it the newest.
   const fit = Math.max(1, (el as OffscreenElement & { width: number }).width - 2);
