@@ -26,12 +26,12 @@ export const OVERVIEW_SCREEN = 'overview';
 
 /** Processes drawn in the CPU chart. */
 const CPU_LINES = 4;
-/** Priority groups of the alerts bar chart: [label, priorities, colour]. */
+/** Priority groups of the alerts bar chart: [label, priorities, colour]; crit = emergency, alert, critical; info = notice, informational, debug. */
 const PRIORITY_GROUPS: ReadonlyArray<[string, readonly number[], string]> = [
-  ['critical+', [0, 1, 2], 'red'],
-  ['error', [3], 'magenta'],
-  ['warning', [4], 'yellow'],
-  ['notice-', [5, 6, 7], 'cyan'],
+  ['crit', [0, 1, 2], 'red'],
+  ['err', [3], 'magenta'],
+  ['warn', [4], 'yellow'],
+  ['info', [5, 6, 7], 'cyan'],
 ];
 const NO_RULES = 'no rules loaded (--rules FILE or --default-rules)';
 const blessedBox = (blessed as unknown as { box(o: Record<string, unknown>): OffscreenElement }).box;
@@ -161,7 +161,7 @@ function makePanels(w: number, h: number, colour: boolean): Panels {
       style: { line: 'yellow', text: colour ? 'green' : 'default', baseline: colour ? 'white' : 'default', ...border(colour).style as object },
       tags: true,
     });
-  const bars = colour ? contribWidget('charts/stacked-bar.js') : contribWidget('sparkline.js');
+  const bars = contribWidget('charts/stacked-bar.js');
   return {
     screen,
     eventRate: chart(0, 0, half, ' Events/s ', false),
@@ -254,8 +254,7 @@ function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: 
     showNote(p.alerts, NO_RULES);
     (p.log as OffscreenElement & { setItems(items: string[]): void }).setItems([NO_RULES]);
   } else {
-    showNote(p.alerts, null);
-    setAlertBars(p.alerts.chart, log, s, colour);
+    setAlertBars(p.alerts, log, s, colour);
     const lines = log.recent(100).map((a) => `${clockText(Number(a.timeNs))} ${a.priorityName} ${a.rule}: ${a.output}`);
     const el = p.log as OffscreenElement & { setItems(items: string[]): void };
     el.setItems(lines.length > 0 ? lines : ['no alerts']);
@@ -296,23 +295,35 @@ function setLines(el: OffscreenElement, data: LineData[], colour: boolean): void
   el.setData(titles, data.map((d) => d.y.slice(-fit)));
 }
 
-function setAlertBars(el: OffscreenElement, log: AlertLog, s: OverviewSeries, colour: boolean): void {
+/** Smallest alerts panel (rows) that draws bars; a smaller one lists the counts. */
+const MIN_BAR_ROWS = 9;
+
+/**
+ * Alerts per minute by priority group, for the minutes up to the newest
+ * (the run's or the last alert's): stacked bars as many as fit, or, without
+ * colour or room, one line of counts per minute.
+ */
+function setAlertBars(p: ChartPanel, log: AlertLog, s: OverviewSeries, colour: boolean): void {
+  const el = p.chart as OffscreenElement & { width: number; height: number };
+  const bars = colour && el.height >= MIN_BAR_ROWS;
+  const n = bars ? Math.max(1, Math.floor((el.width - 3) / 7)) : Math.max(1, el.height - 3);
   const minutes = log.minutes();
   const endMinute = Math.floor(Math.max(s.lastTs, minutes[minutes.length - 1]?.minuteNs ?? 0) / 60e9) * 60e9;
-  const n = colour ? 4 : 6;
   const cats: string[] = [];
   const data: number[][] = [];
   for (let m = endMinute - (n - 1) * 60e9; m <= endMinute; m += 60e9) {
     const mc = minutes.find((x) => x.minuteNs === m);
     cats.push(clockText(m, false));
-    data.push(PRIORITY_GROUPS.map((g) => g[1].reduce((a, p) => a + (mc?.byPriority[p] ?? 0), 0)));
+    data.push(PRIORITY_GROUPS.map((g) => g[1].reduce((a, pr) => a + (mc?.byPriority[pr] ?? 0), 0)));
   }
-  if (colour) {
+  if (bars) {
+    showNote(p, null);
     el.setData({ barCategory: cats, stackedCategory: PRIORITY_GROUPS.map((g) => g[0]), data });
     return;
   }
-  const titles = PRIORITY_GROUPS.map((g, gi) => `${g[0]} ${data.map((d) => d[gi]).join(' ')}`);
-  el.setData(titles, PRIORITY_GROUPS.map((_, gi) => data.map((d) => d[gi]!)));
+  const widths = PRIORITY_GROUPS.map((g) => g[0].length);
+  const row = (first: string, cells: string[]): string => [first.padEnd(5), ...cells.map((c, k) => c.padStart(widths[k]!))].join(' ');
+  showNote(p, [row('', PRIORITY_GROUPS.map((g) => g[0])), ...cats.map((c, k) => row(c, data[k]!.map(String)))].join('\n'));
 }
 
 /** The table's data, with the columns that fit its width (the first one always, cut to fit). */

@@ -213,14 +213,14 @@ describe('OverviewScreen drawing', () => {
     const text = lines.join('\n');
     expect(text).toContain(clockText(Number(minute), false));
     expect(text).not.toContain('no rules loaded');
-    // Without colour: the bars become counts per priority group, oldest minute first.
+    // Without colour: the bars become counts per priority group, one line a minute, the newest last.
     const plain = new TextCanvas(200, 40);
     const o2 = new OverviewScreen();
     screens.push(o2);
     o2.render(plain, 0, 40, { series: s, alertLog: log, colour: false });
     const ptext = plain.lines().join('\n');
-    expect(ptext).toContain('critical+ 0 0 0 0 0 1');
-    expect(ptext).toContain('warning 0 0 0 0 0 2');
+    expect(ptext).toContain('      crit err warn info');
+    expect(ptext).toContain(`${clockText(Number(minute), false)}    1   0    2    0`);
   });
 
   it('without colour: text and sparklines, every cell in the default colours', async () => {
