@@ -126,8 +126,9 @@ export function summaryText(s: OverviewSeries | null, log: AlertLog | null): str
   const last = s.intervals()[s.intervals().length - 1];
   const secs = s.intervalNs / 1e9;
   let t = `Events ${s.events} in ${dur.toFixed(2)}s: ${s.eventRate().toFixed(1)}/s`;
-  if (last !== undefined) t += `  Last ${secs}s: net ${shortNumber(last.netBytes / secs)}B/s file ${shortNumber(last.fileBytes / secs)}B/s`;
-  t += log === null ? '  Alerts: no rules' : `  Alerts: ${log.total}`;
+  // "now": the last complete interval
+  if (last !== undefined) t += `  now: net ${shortNumber(last.netBytes / secs)}B/s file ${shortNumber(last.fileBytes / secs)}B/s`;
+  t += log === null ? '  alerts: no rules' : `  alerts: ${log.total}`;
   return t;
 }
 
@@ -137,7 +138,7 @@ function border(colour: boolean): Record<string, unknown> {
 
 function makePanels(w: number, h: number, colour: boolean): Panels {
   const screen = new OffscreenScreen(w, h);
-  const bottomH = Math.max(5, Math.floor(h * 0.28));
+  const bottomH = Math.max(6, Math.floor(h * 0.28));
   const lineH = Math.max(5, Math.floor((h - bottomH) / 2));
   const line2H = Math.max(5, h - bottomH - lineH);
   const half = Math.floor(w / 2);
@@ -198,6 +199,11 @@ function makePanels(w: number, h: number, colour: boolean): Panels {
   };
 }
 
+/** Text shown inside a blessed tagged string as is. */
+function escapeTags(t: string): string {
+  return t.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+}
+
 /** A plain box over the chart's place, shown instead of it (hidden until then). */
 function withNote(screen: OffscreenScreen, chart: OffscreenElement, place: Record<string, unknown>, colour: boolean): ChartPanel {
   const note = screen.add(blessedBox, { ...place, ...border(colour), hidden: true, tags: false });
@@ -242,6 +248,19 @@ function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: 
   if (top.length === 0 || withCpu.length === 0) showNote(p.cpu, 'no process used CPU in the shown intervals');
   else {
     showNote(p.cpu, null);
+    // Without room for the legend box, the label names the lines, each in its line's colour.
+    const chart = p.cpu.chart as OffscreenElement & { options: { showLegend: boolean }; setLabel(text: string): void };
+    if (!chart.options.showLegend && colour) {
+      let label = ' CPU%:';
+      let room = (chart as unknown as { width: number }).width - 4 - label.length - 1;
+      top.forEach(([pid, e], i) => {
+        const name = `${e.name}(${pid})`;
+        if (name.length + 1 > room) return;
+        room -= name.length + 1;
+        label += ` {${LINE_COLOURS[i % LINE_COLOURS.length]}-fg}${escapeTags(name)}{/}`;
+      });
+      chart.setLabel(`${label} `);
+    }
     const cx = withCpu.map((iv) => clockText(iv.endNs));
     setLines(
       p.cpu.chart,
