@@ -18,10 +18,10 @@ import { TextCanvas } from '../../src/ui/canvas.js';
 import { C } from '../../src/ui/colors.js';
 import { clockText, OverviewScreen, summaryText } from '../../src/ui/overview.js';
 import { OverviewSeries } from '../../src/ui/overview-series.js';
-import type { Display, SuspendedIo } from '../../src/ui/term.js';
 import { rawTableLines, RAW_SEPARATOR } from '../../src/view/raw-output.js';
 import { loadViews } from '../../src/view/view-loader.js';
 import { runCli } from '../helpers/cli.js';
+import { FakeDisplay, untilScreen } from '../helpers/fake-display.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const DEMO = 'demo/tsysdig-demo.scap.gz';
@@ -144,20 +144,6 @@ describe('OverviewSeries on real captures', () => {
   });
 });
 
-class FakeDisplay implements Display {
-  readonly canvas: TextCanvas;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-    readonly colours = 256,
-  ) {
-    this.canvas = new TextCanvas(width, height);
-  }
-  flush(): void {}
-  async suspend<T>(fn: (io: SuspendedIo) => Promise<T>): Promise<T> {
-    return fn({ write: () => {}, key: async () => 'y', cooked: () => {} });
-  }
-}
 
 function alert(timeNs: bigint, priority: number, priorityName: Alert['priorityName'], rule: string, output: string): Alert {
   return { timeNs, priority, priorityName, rule, output, outputFields: {}, tags: [], source: 'syscall', hostname: 'h', tid: 1, pid: 1, eventNumber: 1, containerId: '' };
@@ -251,15 +237,7 @@ describe('F3 in the application', () => {
     return { app, d };
   }
 
-  async function until(d: FakeDisplay, check: (l: string[]) => boolean, what: string): Promise<string[]> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const l = d.canvas.lines();
-      if (check(l)) return l;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${l.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const until = (d: FakeDisplay, check: (l: string[]) => boolean, what: string): Promise<string[]> => untilScreen(d, check, what, 20_000);
 
   it('F3 opens the overview, Backspace and Escape come back; CTRL+N is search-next', async () => {
     const { app, d } = open();

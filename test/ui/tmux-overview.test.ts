@@ -70,8 +70,12 @@ run('the overview under tmux', () => {
     await s.waitFor((l) => (l[0] ?? '').startsWith('Viewing: Overview'), 'the overview again');
     s.keys('Escape');
     await s.waitFor((l) => (l[0] ?? '').startsWith('Viewing: Processes'), 'back to the processes with Escape');
+    // Quit from the overview: the off-screen blessed screen leaves the terminal as the app restores it.
+    s.keys('F3');
+    await s.waitFor((l) => (l[0] ?? '').startsWith('Viewing: Overview'), 'the overview once more');
     s.keys('q');
     await s.waitForText('EXIT=0');
+    expect(s.modes()).toEqual({ alternate: false, cursor: true, mouse: false });
     expect(execFileSync('cat', [`/tmp/${s.name}.err`], { encoding: 'utf8' })).toBe('');
   }, 120_000);
 
