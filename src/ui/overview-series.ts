@@ -41,6 +41,8 @@ export interface ProcCpu {
 export interface OverviewInterval {
   /** Capture time at the end of the interval (ns, a multiple of the interval). */
   endNs: number;
+  /** Capture time the interval covers: the interval, or less for a replay's last one (it ends with the capture). */
+  spanNs: number;
   /** Events of the interval (passing the screen's filter). */
   events: number;
   /** evt.buflen.net and evt.buflen.file summed over the interval (bytes). */
@@ -87,6 +89,9 @@ export class OverviewSeries implements Consumer {
   private readonly ring: OverviewInterval[] = [];
   private readonly capacity: number;
   private nextFlushNs = 0;
+  /** Time of the last event of any kind (exact, u32 halves): where a replay's last interval ends. */
+  private lastSeenHi = 0;
+  private lastSeenLo = 0;
   private lastClosed: OverviewInterval | null = null;
   private curEvents = 0;
   private curNet = 0;
@@ -151,6 +156,8 @@ export class OverviewSeries implements Consumer {
       const f = this.file.get(ctx);
       if (typeof f === 'number') this.curFile += f;
     }
+    this.lastSeenHi = ev.tsHi;
+    this.lastSeenLo = ev.tsLo;
     this.procs?.onEvent(ev);
     this.containerRunner?.onEvent(ev);
   }
@@ -166,8 +173,8 @@ export class OverviewSeries implements Consumer {
     this.changed();
   }
 
-  private push(endNs: number): void {
-    this.ring.push({ endNs, events: this.curEvents, netBytes: this.curNet, fileBytes: this.curFile, top: null });
+  private push(endNs: number, spanNs = this.opts.intervalNs): void {
+    this.ring.push({ endNs, spanNs, events: this.curEvents, netBytes: this.curNet, fileBytes: this.curFile, top: null });
     if (this.ring.length > this.capacity) this.ring.shift();
     this.curEvents = 0;
     this.curNet = 0;
@@ -225,7 +232,9 @@ export class OverviewSeries implements Consumer {
   finish(): void {
     // A replay's last, partial interval is shown too: it holds the capture's last events.
     if (this.nextFlushNs !== 0 && (this.curEvents > 0 || this.curNet > 0 || this.curFile > 0)) {
-      this.push(this.nextFlushNs);
+      const start = this.nextFlushNs - this.opts.intervalNs;
+      const lastSeen = (BigInt(this.lastSeenHi) << 32n) | BigInt(this.lastSeenLo);
+      this.push(this.nextFlushNs, Math.max(1, Math.min(this.opts.intervalNs, Number(lastSeen - BigInt(start)))));
       this.nextFlushNs = 0;
     }
     this.procs?.finish();

@@ -124,10 +124,9 @@ export function summaryText(s: OverviewSeries | null, log: AlertLog | null): str
   if (s === null) return 'Overview';
   const dur = s.durationNs / 1e9;
   const last = s.intervals()[s.intervals().length - 1];
-  const secs = s.intervalNs / 1e9;
   let t = `Events ${s.events} in ${dur.toFixed(2)}s: ${s.eventRate().toFixed(1)}/s`;
   // "now": the last complete interval
-  if (last !== undefined) t += `  now: net ${shortNumber(last.netBytes / secs)}B/s file ${shortNumber(last.fileBytes / secs)}B/s`;
+  if (last !== undefined) t += `  now: net ${shortNumber(last.netBytes / (last.spanNs / 1e9))}B/s file ${shortNumber(last.fileBytes / (last.spanNs / 1e9))}B/s`;
   t += log === null ? '  alerts: no rules' : `  alerts: ${log.total}`;
   return t;
 }
@@ -155,6 +154,8 @@ function makePanels(w: number, h: number, colour: boolean): Panels {
       showLegend: legend,
       legend: { width: Math.min(18, Math.floor(width / 3)) },
       abbreviate: true,
+      // One y label per 4 pixel rows at most: labels closer than a text row overwrite each other.
+      numYLabels: Math.max(1, Math.min(5, Math.floor((height * 4 - 19) / 4))),
       wholeNumbersOnly: false,
       // Room for 5-character y labels ("3.38K" is 4 + the axis): blessed-contrib sizes it from the top label, which can be shorter than those below.
       xLabelPadding: 10,
@@ -228,13 +229,13 @@ function visible(ivs: readonly OverviewInterval[], cols: number): readonly Overv
 }
 
 function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: boolean, w: number): void {
-  const secs = s.intervalNs / 1e9;
   const ivs = visible(s.intervals(), Math.floor(w / 2));
   const x = ivs.map((iv) => clockText(iv.endNs));
   const series = (el: OffscreenElement, title: string, values: number[]): void => setLines(el, [{ title, x, y: values }], colour);
-  series(p.eventRate, '', ivs.map((iv) => iv.events / secs));
-  series(p.net, '', ivs.map((iv) => iv.netBytes / secs));
-  series(p.file, '', ivs.map((iv) => iv.fileBytes / secs));
+  // Per second of the time each interval covers (a replay's last one ends with the capture).
+  series(p.eventRate, '', ivs.map((iv) => iv.events / (iv.spanNs / 1e9)));
+  series(p.net, '', ivs.map((iv) => iv.netBytes / (iv.spanNs / 1e9)));
+  series(p.file, '', ivs.map((iv) => iv.fileBytes / (iv.spanNs / 1e9)));
 
   // CPU: the processes busiest over the shown intervals, one line each.
   const withCpu = ivs.filter((iv) => iv.top !== null);
@@ -301,6 +302,13 @@ interface LineData {
 /** A line chart's data; without colour the widget is a sparkline and gets one row of figures per series. */
 function setLines(el: OffscreenElement, data: LineData[], colour: boolean): void {
   if (colour) {
+    // blessed-contrib puts a point at plotHeight * (1 - v / maxY) - 2 pixels from the top (its default
+    // maxY is 1.2 x the peak): on a short chart the peak lands above the canvas and is not drawn. Leave
+    // the peak 2.5 pixels of room.
+    const chart = el as OffscreenElement & { height: number; options: { maxY?: number } };
+    const plotH = chart.height * 4 - 8 - 11;
+    const peak = Math.max(0, ...data.flatMap((d) => d.y));
+    chart.options.maxY = peak > 0 ? Math.max(peak * 1.2, peak / Math.max(0.2, 1 - 2.5 / plotH)) : 1;
     el.setData(data);
     return;
   }
