@@ -154,8 +154,9 @@ function makePanels(w: number, h: number, colour: boolean): Panels {
       showLegend: legend,
       legend: { width: Math.min(18, Math.floor(width / 3)) },
       abbreviate: true,
-      // One y label per 4 pixel rows at most: labels closer than a text row overwrite each other.
-      numYLabels: Math.max(1, Math.min(5, Math.floor((height * 4 - 19) / 4))),
+      // One y label per 4 pixel rows at most (closer labels overwrite each other); a chart of a text row or
+      // two gets only 0, its scale being the peak in its title.
+      numYLabels: height * 4 - 19 < 16 ? 1 : Math.min(5, Math.floor((height * 4 - 19) / 4)),
       wholeNumbersOnly: false,
       // Room for 5-character y labels ("3.38K" is 4 + the axis): blessed-contrib sizes it from the top label, which can be shorter than those below.
       xLabelPadding: 10,
@@ -231,11 +232,14 @@ function visible(ivs: readonly OverviewInterval[], cols: number): readonly Overv
 function fillPanels(p: Panels, s: OverviewSeries, log: AlertLog | null, colour: boolean, w: number): void {
   const ivs = visible(s.intervals(), Math.floor(w / 2));
   const x = ivs.map((iv) => clockText(iv.endNs));
-  const series = (el: OffscreenElement, title: string, values: number[]): void => setLines(el, [{ title, x, y: values }], colour);
+  const series = (el: OffscreenElement, label: string, values: number[]): void => {
+    if (colour) (el as OffscreenElement & { setLabel(t: string): void }).setLabel(` ${label} (peak ${shortNumber(Math.max(0, ...values))}) `);
+    setLines(el, [{ title: '', x, y: values }], colour);
+  };
   // Per second of the time each interval covers (a replay's last one ends with the capture).
-  series(p.eventRate, '', ivs.map((iv) => iv.events / (iv.spanNs / 1e9)));
-  series(p.net, '', ivs.map((iv) => iv.netBytes / (iv.spanNs / 1e9)));
-  series(p.file, '', ivs.map((iv) => iv.fileBytes / (iv.spanNs / 1e9)));
+  series(p.eventRate, 'Events/s', ivs.map((iv) => iv.events / (iv.spanNs / 1e9)));
+  series(p.net, 'Network bytes/s', ivs.map((iv) => iv.netBytes / (iv.spanNs / 1e9)));
+  series(p.file, 'File bytes/s', ivs.map((iv) => iv.fileBytes / (iv.spanNs / 1e9)));
 
   // CPU: the processes busiest over the shown intervals, one line each.
   const withCpu = ivs.filter((iv) => iv.top !== null);
