@@ -477,7 +477,8 @@ export function parseArgs(argv: readonly string[]): Options {
 
 export const USAGE = `usage: tsysdig [options] [filter]
 
-  -v VIEW, --view VIEW   start in VIEW (default procs); --list-views lists them
+  -v VIEW, --view VIEW   start in VIEW (default procs); --list-views lists them;
+                         -v overview opens the overview screen of charts (F3)
   -r FILE                replay a .scap capture (plain or gzip) instead of live capture;
                          -r - (stdin), a pipe or a FIFO is shown live as it arrives
   -w FILE  [-z]          write the captured events to FILE (gzip with -z), mode 0600;

@@ -202,6 +202,10 @@ export function sshTargetOf(opts: Options): SshTarget | undefined {
 async function runCaptureCommand(opts: Options): Promise<number> {
   const { runCapture } = await import('./capture-command.js');
   const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
+  // The overview is charts: it has no table to print.
+  if ((output === 'raw' || output === 'json') && opts.view === 'overview') {
+    throw new UsageError(`-v overview is the UI's screen of charts (F3) and has no ${output === 'raw' ? 'text' : 'JSON'} table: run without --${output}, or print -v procs / -v containers`);
+  }
   const format = opts.events ? await eventFormatter(opts) : null;
   await runCapture({
     format,

@@ -2,8 +2,8 @@
  * The full-screen application: csysdig's interaction model on top of a
  * Session (source -> state engine -> the current screen's consumer).
  *
- * Screens: a table view, a list view, the spectrogram, echo (F5) and dig
- * (F6). Every move between screens goes through the selection stack
+ * Screens: a table view, a list view, the spectrogram, echo (F5), dig
+ * (F6) and the overview (F3). Every move between screens goes through the selection stack
  * (selection.ts): Enter drills into the selected row, F2 switches view in
  * the same context, F5/F6/F12 open the selection's I/O, events or latency
  * spectrogram, an applied sysdig filter re-opens the view; Backspace undoes
@@ -32,7 +32,7 @@ import { ListConsumer, TableConsumer, type Consumer } from './consumers.js';
 import { DigConsumer } from './dig-view.js';
 import { BUFFER_FORMATS, EchoConsumer, type BufferFormat } from './echo-view.js';
 import { Prompt } from './filter-prompt.js';
-import { menuActionAt, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
+import { menuActionAt, OVERVIEW_MENU, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
 import { renderHeader, type HeaderHit } from './header.js';
 import { helpLines } from './help.js';
 import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS, type Move } from './keys.js';
@@ -42,6 +42,8 @@ import { findRow } from './search.js';
 import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hierarchyFilter, selectionText, type ReadyTable, type SelectionEntry } from './selection.js';
 import { DrillTables } from '../view/drill-tables.js';
 import type { StateEngine } from '../state/engine.js';
+import { OVERVIEW_SCREEN, OverviewScreen } from './overview.js';
+import { OverviewSeries } from './overview-series.js';
 import { Session } from './session.js';
 import { SideMenu } from './side-menu.js';
 import { SpectroConsumer, SpectroWidget } from './spectro.js';
@@ -123,6 +125,10 @@ export class App {
   private spectro: SpectroConsumer | null = null;
   private readonly spectroWidget = new SpectroWidget();
 
+  // ---- overview ----
+  private overview: OverviewSeries | null = null;
+  private readonly overviewScreen = new OverviewScreen();
+
   // ---- overlays ----
   private overlay: Overlay | null = null;
   private viewsMenu: ViewsMenu | null = null;
@@ -187,6 +193,10 @@ export class App {
     return this.screen === DIG_SCREEN || this.screen === ECHO_SCREEN;
   }
 
+  private isOverviewScreen(): boolean {
+    return this.screen === OVERVIEW_SCREEN;
+  }
+
   private isSpectroScreen(): boolean {
     return this.view?.viewType === 'spectrogram';
   }
@@ -222,6 +232,7 @@ export class App {
     this.list = null;
     this.spectro = null;
     this.textConsumer = null;
+    this.overview = null;
     this.table.clear();
     this.table.scrollX = 0;
     this.searchMiss = false;
@@ -244,6 +255,22 @@ export class App {
               ? new DigConsumer(filter, reg, engine, this.text)
               : new EchoConsumer(filter, reg, engine, this.text, this.echoFormat, this.cfg.tag === 'containers');
           this.textConsumer = c;
+          return c;
+        });
+      } else if (this.isOverviewScreen()) {
+        this.session.start((engine) => {
+          const c = new OverviewSeries(reg, engine, {
+            intervalNs,
+            filter,
+            tag: this.cfg.tag,
+            live,
+            procsView: this.cfg.views.get('procs') ?? null,
+            containersView: this.cfg.views.get('containers') ?? null,
+            onChange: () => {
+              if (live) this.dataChanged();
+            },
+          });
+          this.overview = c;
           return c;
         });
       } else {
@@ -586,6 +613,8 @@ export class App {
     if (this.formatMenu !== null) return this.formatMenuKey(name);
     if (this.isTextScreen()) {
       if (this.textKey(name)) return;
+    } else if (this.isOverviewScreen()) {
+      if (this.overviewKey(name)) return;
     } else if (this.isSpectroScreen()) {
       if (this.spectroKey(name)) return;
     } else if (this.tableKey(name)) return;
@@ -607,8 +636,12 @@ export class App {
         if (this.isTextScreen()) return;
         this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag);
         return;
+      case 'f3':
+        this.openOverview();
+        return;
       case 'f4':
       case '\\':
+        if (this.isOverviewScreen()) return;
         this.openFilterPrompt(this.filterIsSysdig);
         return;
       case 'f7': {
@@ -707,7 +740,7 @@ export class App {
       case '/':
         this.prompt = new Prompt('search', false, this.searchText);
         return true;
-      case 'f3':
+      case 'C-n':
         this.searchNext();
         return true;
       default:
@@ -756,7 +789,7 @@ export class App {
       case 'C-g':
         this.prompt = new Prompt('goto', false, '');
         return true;
-      case 'f3':
+      case 'C-n':
       case '/':
         if (!tv.find(tv.search, true)) this.searchMiss = true;
         return true;
@@ -777,6 +810,24 @@ export class App {
         return true;
       case 'backspace':
       case 'C-h':
+        this.drillUp();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** F3: the overview, through the selection stack (Backspace comes back here). */
+  private openOverview(): void {
+    if (this.isOverviewScreen()) return;
+    this.switchView(OVERVIEW_SCREEN);
+  }
+
+  private overviewKey(name: string): boolean {
+    switch (name) {
+      case 'backspace':
+      case 'C-h':
+      case 'escape':
         this.drillUp();
         return true;
       default:
@@ -1076,7 +1127,7 @@ export class App {
       }
       return;
     }
-    if (this.isTextScreen() || this.isSpectroScreen() || this.viewsMenu !== null) return;
+    if (this.isTextScreen() || this.isSpectroScreen() || this.isOverviewScreen() || this.viewsMenu !== null) return;
     const tx = this.sortMenu !== null ? VIEW_MENU_WIDTH : this.actionMenu !== null ? ACTION_MENU_WIDTH : 0;
     if (y === TABLE_Y) {
       this.sortBy(this.table.columnAt(x - tx));
@@ -1114,6 +1165,7 @@ export class App {
   private screenName(): string {
     if (this.screen === ECHO_SCREEN) return 'I/O activity';
     if (this.screen === DIG_SCREEN) return 'sysdig output';
+    if (this.isOverviewScreen()) return 'Overview';
     return this.view?.name ?? this.screen;
   }
 
@@ -1172,6 +1224,10 @@ export class App {
       }
       if (this.searchMiss) centre(cv, 0, TABLE_Y + Math.floor(bodyH / 2), w, '  NOT FOUND ', C.failed);
       this.formatMenu?.render(cv, TABLE_Y, bodyH);
+    } else if (this.isOverviewScreen()) {
+      menu = OVERVIEW_MENU;
+      if (reading) renderProgress(cv, 0, TABLE_Y, w, bodyH, this.progress());
+      else this.overviewScreen.render(cv, TABLE_Y, bodyH, { series: this.overview, alertLog: this.session.alertLog, colour: this.colour(), frozen: this.paused });
     } else if (this.isSpectroScreen()) {
       menu = SPECTRO_MENU;
       if (reading) renderProgress(cv, 0, TABLE_Y, w, bodyH, this.progress());
@@ -1216,6 +1272,12 @@ export class App {
     this.d.flush(cursor);
   }
 
+  /** Whether to draw in colour: not with NO_COLOR (no-color.org) or on a terminal with fewer than 8 colours. */
+  private colour(): boolean {
+    if ((process.env.NO_COLOR ?? '') !== '') return false;
+    return (this.d.colours ?? 256) >= 8;
+  }
+
   private progress(): RunProgress {
     const st = this.session.state;
     const c = this.session.capture;
@@ -1231,6 +1293,7 @@ export class App {
     if (this.renderTimer !== null) clearTimeout(this.renderTimer);
     if (this.progressTimer !== null) clearInterval(this.progressTimer);
     this.disarmLiveText();
+    this.overviewScreen.destroy();
     this.renderTimer = null;
     this.progressTimer = null;
     void this.session.stop().finally(() => this.resolveQuit?.(code));

@@ -60,10 +60,10 @@ export function displayText(s: string): string {
   return out;
 }
 
-/** Code points at or above U+0300 known to take exactly one cell (the rest are shown as '?'). */
+/** Code points at or above U+0300 known to take exactly one cell (the rest are shown as '?'); braille (U+2800..) draws the overview's charts. */
 function isNarrow(c: number): boolean {
   if (c < 0x1100) return !(c >= 0x300 && c <= 0x36f) && !(c >= 0x483 && c <= 0x489) && !(c >= 0x591 && c <= 0x5c7);
-  return (c >= 0x1e00 && c <= 0x1fff) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e) || (c >= 0x2070 && c <= 0x20cf) || (c >= 0x2100 && c <= 0x27bf);
+  return (c >= 0x1e00 && c <= 0x1fff) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e) || (c >= 0x2070 && c <= 0x20cf) || (c >= 0x2100 && c <= 0x27bf) || (c >= 0x2800 && c <= 0x28ff);
 }
 
 /** Pads or cuts `s` to exactly `w` characters. */

@@ -55,6 +55,14 @@ export const SPECTRO_MENU: MenuItem[] = [
   { key: 'q', label: 'Quit', action: 'q' },
 ];
 
+export const OVERVIEW_MENU: MenuItem[] = [
+  { key: 'F1', label: 'Help', action: 'f1' },
+  { key: 'F2', label: 'Views', action: 'f2' },
+  { key: 'p', label: 'Pause', action: 'p' },
+  { key: 'Bak', label: 'Back', action: 'backspace' },
+  { key: 'q', label: 'Quit', action: 'q' },
+];
+
 export function renderMenu(cv: Canvas, y: number, items: readonly MenuItem[]): MenuHit[] {
   cv.fill(0, y, cv.width, C.normal);
   const hits: MenuHit[] = [];

@@ -20,7 +20,7 @@ Replaying captures
 With -r FILE, every change of view, selection or filter replays the capture from its start; the table shows the whole capture.
 
 Keyboard Shortcuts for the Views Window
- Arrows: scroll the table         CTRL+F /: search (F3: next match)
+ Arrows: scroll the table         CTRL+F /: search (CTRL+N: next match)
      F2: switch view                  F4 \\: filter (free text, F2 in the prompt: sysdig expression)
   Enter: drill down                  F10 q: quit
 Bkspace: drill up                   CTRL+C: quit
@@ -29,13 +29,18 @@ Bkspace: drill up                   CTRL+C: quit
  ? F1 h: show this help screen          F8: open the view's actions panel
 <shift>1-9: sort column <n>             F9: open the column sort panel
     F12: spectrogram for selection     < >: sort by the previous/next column
-Shift+F12: file I/O spectrogram          F3: next search match
+Shift+F12: file I/O spectrogram          F3: overview (charts)
 
 Keyboard Shortcuts for the 'Echo' and 'Sysdig' Windows
  Arrows: scroll the page          CTRL+F /: search
-Bkspace: drill up                       F3: find next
+Bkspace: drill up                 CTRL+N /: find next
      F2: choose buffer print format      p: pause visualization
   DEL c: clear the screen           CTRL+G: go to line
+
+Keyboard Shortcuts for the Overview (F3)
+     F2: switch view                     p: pause
+Bkspace Esc: back                     q: quit
+Event rate, CPU of the busiest processes, network and file bytes per second as line charts over the last intervals; alerts per minute and the last alerts (with --rules or --default-rules); the top containers. Without colour (NO_COLOR, or a terminal with fewer than 8 colours) the charts are sparklines and figures.
 
 Keyboard Shortcuts for the Spectrogram Window
      F2: switch view                     p: pause
@@ -55,6 +60,7 @@ export function helpLines(version: string): StyledLine[] {
     'Replaying captures',
     'Keyboard Shortcuts for the Views Window',
     "Keyboard Shortcuts for the 'Echo' and 'Sysdig' Windows",
+    'Keyboard Shortcuts for the Overview (F3)',
     'Keyboard Shortcuts for the Spectrogram Window',
     'Mouse Usage',
   ]);

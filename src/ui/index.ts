@@ -19,6 +19,7 @@ import { openSource } from '../session/open-source.js';
 import { StreamEventSource } from '../session/stream-event-source.js';
 import { sshTargetOf } from '../cli/main.js';
 import { Terminal } from './term.js';
+import { OVERVIEW_SCREEN } from './overview.js';
 
 export { App } from './app.js';
 export type { EventSource } from '../session/event-source.js';
@@ -34,7 +35,7 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   // Everything that can fail for a plain reason fails here, before the screen is taken.
   const views = loadViews(opts.viewsDirs);
   const viewId = opts.view ?? views.defaultView()?.id ?? 'procs';
-  if (views.get(viewId) === undefined) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
+  if (views.get(viewId) === undefined && viewId !== OVERVIEW_SCREEN) throw new UsageError(`unknown view '${viewId}' (tsysdig --list-views lists them)`);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     if (opts.readFile === '-') throw new UsageError('-r - takes standard input for the capture, and the UI needs it for the keyboard: use --raw, --json or --events, or a FIFO (-r FIFO)');
     throw new UsageError('the full-screen UI needs a terminal; use tsysdig --raw or --json for text output');

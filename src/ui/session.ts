@@ -28,6 +28,7 @@ import { CaptureSession } from '../session/capture-session.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
 import type { StateEngine } from '../state/engine.js';
+import type { AlertLog } from '../rules/alert-log.js';
 import type { Consumer } from './consumers.js';
 
 export interface RunState {
@@ -74,6 +75,8 @@ class ScreenSlot implements EventConsumer {
 
 export class Session {
   capture: CaptureInfo | null = null;
+  /** The run's alerts when rules run (--rules / --default-rules), else null: the overview's alert panels and the status bar read it. */
+  alertLog: AlertLog | null = null;
   private run: CaptureSession;
   private slot = new ScreenSlot();
   private running = false;

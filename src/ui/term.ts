@@ -16,6 +16,8 @@ export interface Display {
   readonly canvas: Canvas;
   readonly width: number;
   readonly height: number;
+  /** Colours the terminal shows (terminfo); absent: 256. */
+  readonly colours?: number;
   /** Sends the painted cells; shows the cursor at `cursor`, or hides it. */
   flush(cursor: { x: number; y: number } | null): void;
   /**
@@ -125,6 +127,10 @@ export class Terminal implements Display {
       this.screen.tput.colors = 256;
       this.screen.program.tput.colors = 256;
     }
+    // Box-drawing characters (the overview's panel borders) go out as UTF-8 on a UTF-8 terminal, not as
+    // ACS letters between charset switches, which tmux's capture and some fonts show as letters (lqqk).
+    const tput = this.screen.tput as unknown as { unicode: boolean; numbers: Record<string, unknown>; brokenACS: boolean };
+    if (tput.unicode || tput.numbers.U8 === 1) tput.brokenACS = true;
     this.canvas = new ScreenCanvas(this.screen);
     this.screen.on('keypress', (ch: string | undefined, key: blessed.KeyEvent) => {
       const name = keyName(ch, key);
@@ -163,6 +169,10 @@ export class Terminal implements Display {
 
   get height(): number {
     return this.screen.rows;
+  }
+
+  get colours(): number {
+    return this.screen.tput.colors;
   }
 
   handlers(h: { key: KeyHandler; mouse: MouseHandler; resize: () => void }): void {

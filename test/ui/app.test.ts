@@ -8,30 +8,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldRegistry } from '../../src/fields/registry.js';
 import { App } from '../../src/ui/app.js';
-import { TextCanvas } from '../../src/ui/canvas.js';
 import { ReplaySource } from '../../src/session/replay-source.js';
-import type { Display, SuspendedIo } from '../../src/ui/term.js';
 import { loadViews } from '../../src/view/view-loader.js';
+import { FakeDisplay, untilScreen } from '../helpers/fake-display.js';
 import { GOLDEN, ROOT } from '../helpers/fixtures.js';
-
-class FakeDisplay implements Display {
-  readonly canvas: TextCanvas;
-  flushes = 0;
-  cursor: { x: number; y: number } | null = null;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.canvas = new TextCanvas(width, height);
-  }
-  flush(cursor: { x: number; y: number } | null): void {
-    this.flushes++;
-    this.cursor = cursor;
-  }
-  async suspend<T>(fn: (io: SuspendedIo) => Promise<T>): Promise<T> {
-    return fn({ write: () => {}, key: async () => 'y', cooked: () => {} });
-  }
-}
 
 const views = loadViews([], { userDir: null });
 const apps: App[] = [];
@@ -54,15 +34,7 @@ function open(view = 'procs', filter = ''): { app: App; d: FakeDisplay } {
   return { app, d };
 }
 
-async function until(d: FakeDisplay, check: (lines: string[]) => boolean, what: string): Promise<string[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const l = d.canvas.lines();
-    if (check(l)) return l;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${l.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = untilScreen;
 
 const loaded = (l: string[]): boolean => /\d+\/\d+\(\d+\.\d%\)$/.test(l[44] ?? '');
 
