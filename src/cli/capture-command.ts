@@ -13,6 +13,7 @@
  * documents carry the ring drops so far: `"drops": {"total": N, "perCpu": [...]}`.
  */
 import type { EventSource } from '../session/event-source.js';
+import type { AlertCaptureHook } from '../session/alert-capture-hook.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { CaptureFileConsumer, type RotateSpec } from '../session/capture-file-consumer.js';
 import { EventPrinter } from '../session/event-printer.js';
@@ -64,6 +65,10 @@ export interface CaptureRun {
   signal?: AbortSignal;
   /** Live: install SIGINT/SIGTERM/SIGHUP handlers that stop the capture cleanly (default true). */
   handleSignals?: boolean;
+  /** --history: seconds of events kept in memory (null: the default, see AlertCaptureHook.sessionHistory). */
+  historySeconds?: number | null;
+  /** Captures around the alerts of the rules consumer among `consumers` (--capture-alerts, capture: true). */
+  alertCaptures?: AlertCaptureHook | null;
   /** Also called with every sample (tests, benchmarks). */
   onSample?: (sample: Sample, info: SampleInfo, grouping: boolean) => void;
 }
@@ -98,6 +103,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   const session = new CaptureSession(source, {
     limits: { count: run.count ?? 0, durationNs: (run.durationS ?? 0) * 1e9 },
     onWarning: warn,
+    ...(run.alertCaptures?.sessionHistory(run.historySeconds ?? null) ?? { historySeconds: run.historySeconds ?? 0 }),
   });
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
   if (view !== null) addViewOutput(session, view, run, out, filterText);
@@ -124,6 +130,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   let failure: unknown = null;
   try {
     if (run.writeFile) session.add((writer = await CaptureFileConsumer.open(run.writeFile, session.engine, { gzip: run.gzip === true, filter: eventFilter, rotate: run.rotate })));
+    run.alertCaptures?.attach(session);
     for (const c of run.consumers ?? []) session.add(c);
     run.onStart?.(session, writer);
     await session.run(ac.signal);
@@ -133,6 +140,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
     for (const t of timers) clearInterval(t);
     run.signal?.removeEventListener('abort', onOuterAbort);
     await closeLive(source);
+    await run.alertCaptures?.close();
     if (writer !== null) {
       try {
         await writer.close();

@@ -71,7 +71,11 @@ export async function main(argv: string[]): Promise<number> {
       await out.flush();
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
-    if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);
+    const rules = opts.rulesPaths.length > 0 || opts.defaultRules;
+    const textOutput = opts.raw || opts.json || opts.events || opts.writeFile !== null;
+    // Rules without --alerts and without a text output: the monitor with the rules running (below).
+    if (opts.alerts || (rules && textOutput)) return await runAlertsCommand(opts);
+    if (opts.captureAlertsDir !== null && !rules) return fail('--capture-alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
     if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
     if (opts.lifecycle !== 'off') {
       if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
@@ -158,6 +162,9 @@ async function runAlertsCommand(opts: Options): Promise<number> {
     live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, ssh: sshTargetOf(opts) },
     sink: channels ?? undefined,
     onWarning: warnOnce(),
+    // captures around alerts: --capture-alerts DIR, or rules with capture: true; their notices on stderr
+    captures: (await import('./alert-capture-options.js')).alertCaptureHookOf(opts, (line) => process.stderr.write(`tsysdig: ${line}\n`)),
+    historySeconds: opts.historySeconds,
   });
   try {
     await run;

@@ -56,7 +56,8 @@ export class AlertConsumer {
   alerts = 0;
 
   constructor(
-    private readonly ruleset: RuleSet,
+    /** The rules it runs (public: which of them capture, src/session/alert-capture-hook.ts). */
+    readonly ruleset: RuleSet,
     private readonly sink: LineSink | null,
     private readonly options: AlertOutputOptions,
     /** Called with the typed record of each alert, when something wants them. */

@@ -38,7 +38,7 @@ import { ACTION_MENU_WIDTH, layout, MIN_HEIGHT, MIN_WIDTH, TABLE_Y, VIEW_MENU_WI
 import { viewInfoLines } from './legend.js';
 import { findRow } from './search.js';
 import { combineFilters, currentField, DIG_SCREEN, ECHO_SCREEN, filterValue, hierarchyFilter, selectionText, type SelectionEntry } from './selection.js';
-import { Session } from './session.js';
+import { Session, type RunSetup } from './session.js';
 import { SideMenu } from './side-menu.js';
 import { SpectroConsumer, SpectroWidget } from './spectro.js';
 import { renderProgress, statusText, type RunProgress } from './status.js';
@@ -66,6 +66,8 @@ export interface AppConfig {
   version: string;
   /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
   notice?: string;
+  /** What each run gets besides the screen: rules, captures around alerts (src/ui/session.ts). */
+  runSetup?: RunSetup;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -146,7 +148,14 @@ export class App {
         },
       },
       { count: cfg.count ?? 0, durationNs: (cfg.durationS ?? 0) * 1e9 },
+      cfg.runSetup,
     );
+  }
+
+  /** A line for the message line (an alert capture written), drawn at the next redraw. */
+  showNotice(line: string): void {
+    this.notice = line;
+    this.dataChanged();
   }
 
   /** Starts the first screen; resolves with the exit code when the user quits. */

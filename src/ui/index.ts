@@ -19,6 +19,7 @@ import { openSource } from '../session/open-source.js';
 import { StreamEventSource } from '../session/stream-event-source.js';
 import { sshTargetOf } from '../cli/main.js';
 import { Terminal } from './term.js';
+import { alertRunSetup } from './alert-setup.js';
 
 export { App } from './app.js';
 export type { EventSource } from '../session/event-source.js';
@@ -48,13 +49,19 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
   // The same source the text outputs open (src/session/open-source.ts).
+  // Rules, history and captures around alerts load here too: a bad rules file is one line before the screen.
+  let app: App | null = null;
+  const runSetup = alertRunSetup(
+    opts,
+    (line) => app?.showNotice(line),
+    (line) => process.stderr.write(`tsysdig: ${line}\n`),
+  );
   const source = await openSource({ readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
   // A stream (--ssh, a FIFO) is connected before the screen is taken: ssh's prompts and failures print normally.
   const stream = source instanceof StreamEventSource ? source : null;
   if (stream !== null) await stream.open();
 
   const term = new Terminal();
-  let app: App | null = null;
   let finished = false;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => {
@@ -125,6 +132,7 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
       ...(notice !== undefined ? { notice } : {}),
+      runSetup,
     });
     const a = app;
     term.handlers({

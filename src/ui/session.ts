@@ -20,7 +20,7 @@
  */
 import { CaptureError } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
-import { CaptureSession } from '../session/capture-session.js';
+import { CaptureSession, type SessionOptions } from '../session/capture-session.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
 import type { StateEngine } from '../state/engine.js';
@@ -55,6 +55,20 @@ export interface SessionEvents {
   onWarning?(message: string): void;
 }
 
+/**
+ * What each run gets besides the screen (the rules, captures around alerts:
+ * src/session/alert-capture-hook.ts). A replay makes a new run at every
+ * screen change, so this is applied to each.
+ */
+export interface RunSetup {
+  /** The history each run keeps (SessionOptions.historySeconds/historyMaxBytes). */
+  history?: Pick<SessionOptions, 'historySeconds' | 'historyMaxBytes'>;
+  /** A new run, before the screen's consumer is added: add consumers to it. */
+  onRun?(run: CaptureSession): void;
+  /** The session stops: resolves when what the consumers write is on disk. */
+  close?(): Promise<void>;
+}
+
 /** The current screen's consumer, swappable while a live run goes on. */
 class ScreenSlot implements EventConsumer {
   consumer: Consumer | null = null;
@@ -84,6 +98,7 @@ export class Session {
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
+    private readonly setup: RunSetup = {},
   ) {
     this.run = this.newRun();
   }
@@ -102,7 +117,8 @@ export class Session {
   }
 
   private newRun(): CaptureSession {
-    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m) });
+    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m), ...this.setup.history });
+    this.setup.onRun?.(run);
     this.slot = new ScreenSlot();
     run.add(this.slot);
     return run;
@@ -161,5 +177,6 @@ export class Session {
     const r = this.runPromise;
     this.cancel();
     if (r !== null) await r.catch(() => {});
+    await this.setup.close?.();
   }
 }
