@@ -5,11 +5,14 @@
  * both.
  *
  *  - `--capture-alerts DIR`: every alert, into DIR;
+ *  - Falco's `capture.mode: all_rules` (with `capture.enabled: true`):
+ *    every alert, after `capture.path_prefix`;
  *  - a rule with `capture: true` (Falco 0.42's capture feature): its alerts,
- *    into DIR when given, else after Falco's `capture.path_prefix` default
- *    (`/tmp/falco`: files `/tmp/falco_<time>_<rule>.scap`);
+ *    into DIR when given, else after `capture.path_prefix` (default
+ *    `/tmp/falco`: files `/tmp/falco_<time>_<rule>.scap`), unless
+ *    `capture.enabled` is set false;
  *  - a rule's `capture_duration` (ms) is its time after the alert, else
- *    `--capture-after` (default 5 s: Falco's `capture.default_duration`);
+ *    `--capture-after` (else `capture.default_duration`, else 5 s: Falco's default);
  *  - the time before is what the session's history holds (`--history`).
  *
  * A replay in the monitor is read again from its start at each screen
@@ -30,8 +33,12 @@ export const DEFAULT_CAPTURE_AFTER_S = 5;
 export const DEFAULT_HISTORY_S = 10;
 
 export interface AlertCaptureConfig {
-  /** --capture-alerts DIR: every alert is captured, into DIR; null: only rules with capture: true. */
+  /** --capture-alerts DIR: where captures go (else after pathPrefix). */
   dir: string | null;
+  /** Every alert is captured (--capture-alerts, capture.mode all_rules); else only rules with capture: true. */
+  everyAlert: boolean;
+  /** Rules with capture: true are honoured (false: capture.enabled set false). */
+  ruleCaptures: boolean;
   /** Where capture: true rules write without DIR (default FALCO_CAPTURE_PATH_PREFIX). */
   pathPrefix?: string;
   /** Seconds after an alert (a rule's capture_duration wins). */
@@ -58,15 +65,15 @@ export class AlertCaptureHook {
   useRules(rules: readonly CompiledRule[]): this {
     this.captured.clear();
     for (const r of rules) {
-      if (this.cfg.dir === null && !r.capture) continue;
+      if (!this.cfg.everyAlert && !(this.cfg.ruleCaptures && r.capture)) continue;
       this.captured.set(r.name, r.captureDurationMs !== null ? r.captureDurationMs / 1000 : this.cfg.afterS);
     }
     return this;
   }
 
-  /** Whether any alert can be captured (with no rule capturing and no DIR, nothing needs attaching). */
+  /** Whether any alert can be captured (known once useRules ran). */
   get active(): boolean {
-    return this.cfg.dir !== null || this.captured.size > 0;
+    return this.captured.size > 0;
   }
 
   /** Files written so far (all runs). */
