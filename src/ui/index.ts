@@ -91,6 +91,8 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
     if (finished) return;
     finished = true;
     restore();
+    // the alert capture being written is completed in the time left before exit
+    void runSetup.close?.();
     const code = sig === 'SIGINT' ? 130 : 143;
     resolveExit(code);
     setTimeout(() => process.exit(code), 200).unref();
