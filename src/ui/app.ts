@@ -143,7 +143,7 @@ export class App {
   private liveTextTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private lastClick = { time: 0, x: -1, y: -1 };
-  /** Alerts: the log's version and severe count last drawn, and until when the counts flash. */
+  /** Alerts: the log and its version last drawn, the most Critical-or-worse alerts counted, and until when the counts flash. */
   private alertsTimer: NodeJS.Timeout | null = null;
   private alertsSeen = { version: -1, severe: 0, log: null as unknown };
   private flashUntil = 0;
@@ -184,12 +184,14 @@ export class App {
       const seen = this.alertsSeen;
       const now = Date.now();
       const severe = severeAlerts(log.totals);
-      // a replay's new read starts a new log: its alerts are not new
-      if (seen.log === log && severe > seen.severe) this.flashUntil = now + FLASH_MS;
+      // more Critical-or-worse alerts than ever counted (a replay's new read, which starts a new log, repeats known ones)
+      if (severe > seen.severe) {
+        this.flashUntil = now + FLASH_MS;
+        seen.severe = severe;
+      }
       const changed = seen.log !== log || seen.version !== log.version;
       seen.log = log;
       seen.version = log.version;
-      seen.severe = severe;
       if (changed || now < this.flashUntil + FLASH_HALF_MS) this.dataChanged();
     }, ALERTS_CHECK_MS);
   }
