@@ -71,11 +71,15 @@ export async function main(argv: string[]): Promise<number> {
       await out.flush();
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
-    const rules = opts.rulesPaths.length > 0 || opts.defaultRules;
-    const textOutput = opts.raw || opts.json || opts.events || opts.writeFile !== null;
-    // Rules without --alerts and without a text output: the monitor with the rules running (below).
-    if (opts.alerts || (rules && textOutput)) return await runAlertsCommand(opts);
-    if (opts.captureAlertsDir !== null && !rules) return fail('--capture-alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
+    if (opts.alerts) return await runAlertsCommand(opts);
+    // --rules / --default-rules without --alerts: the rules run in the monitor (UI, --raw, --json) next to the views.
+    // (The agent runs its own rules: the shipped ones plus --rules.)
+    if ((opts.rulesPaths.length > 0 || opts.defaultRules) && !opts.agent && (opts.events || opts.lifecycle !== 'off')) {
+      return fail('--rules without --alerts runs the rules in the monitor (the UI, --raw or --json -v alerts); add --alerts to print alerts', EXIT_USAGE);
+    }
+    if (opts.captureAlertsDir !== null && opts.rulesPaths.length === 0 && !opts.defaultRules) {
+      return fail('--capture-alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
+    }
     if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
     if (opts.lifecycle !== 'off') {
       if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
@@ -203,8 +207,16 @@ async function runCaptureCommand(opts: Options): Promise<number> {
   const { runCapture } = await import('./capture-command.js');
   const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
   const format = opts.events ? await eventFormatter(opts) : null;
+  const { loadMonitorRules } = await import('./monitor-rules.js');
+  const rules = output === 'raw' || output === 'json' ? loadMonitorRules(opts, warnOnce()) : null;
+  // captures around the monitor's alerts (--capture-alerts, rules with capture: true), notices on stderr
+  const { alertCaptureHookOf } = await import('./alert-capture-options.js');
+  const captures = rules !== null ? alertCaptureHookOf(opts, (line) => process.stderr.write(`tsysdig: ${line}\n`)).useRules(rules.ruleset.rules) : null;
   await runCapture({
     format,
+    rules: rules?.consumer(captures !== null && captures.active ? (a) => captures.onAlert(a) : null) ?? null,
+    alertCaptures: captures,
+    historySeconds: opts.historySeconds,
     source: {
       readFile: opts.readFile,
       ssh: sshTargetOf(opts),

@@ -124,27 +124,11 @@ async function monitorConsumers(engine: StateEngine, withRules: boolean): Promis
       runner.onEvent(ev);
     };
   }
-  const { buildAlertConsumer } = await import('../cli/alerts-command.js');
-  const { defaultRulesFile } = await import('../rules/default-rules.js');
+  // the monitor's rules, as `tsysdig --default-rules` loads them (src/cli/monitor-rules.ts)
+  const { loadMonitorRules } = await import('../cli/monitor-rules.js');
+  const { parseArgs } = await import('../cli/args.js');
   let alerts = 0;
-  const rules = buildAlertConsumer(
-    {
-      rulesPaths: [defaultRulesFile()],
-      file: null,
-      filter: '',
-      count: 0,
-      durationS: 0,
-      json: false,
-      timeIso8601: false,
-      matching: 'first',
-      minPriority: null,
-      selection: { disabledSubstrings: [], disabledTags: [], enabledTags: [] },
-      extra: null,
-      onWarning: () => {},
-      onAlert: () => void alerts++,
-    },
-    null,
-  );
+  const rules = loadMonitorRules(parseArgs(['--default-rules']), () => {})!.consumer(() => void alerts++);
   return (ev) => {
     history.onEvent(ev);
     rules.onEvent(ev, engine);

@@ -45,17 +45,16 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   if (termName === '' || termName === 'dumb' || termName === 'unknown') {
     throw new UsageError(`the full-screen UI needs a terminal that can move the cursor (TERM=${termName === '' ? 'unset' : termName}); use tsysdig --raw or --json for text output`);
   }
+  // --rules / --default-rules: loaded (or refused in one line) before the screen is taken.
+  const { loadMonitorRules } = await import('../cli/monitor-rules.js');
+  const rules = loadMonitorRules(opts, (m) => process.stderr.write(`tsysdig: ${m}\n`));
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
-  // The same source the text outputs open (src/session/open-source.ts).
-  // Rules, history and captures around alerts load here too: a bad rules file is one line before the screen.
+  // History and captures around the rules' alerts (a bad --capture-alerts DIR is one line before the screen).
   let app: App | null = null;
-  const runSetup = alertRunSetup(
-    opts,
-    (line) => app?.showNotice(line),
-    (line) => process.stderr.write(`tsysdig: ${line}\n`),
-  );
+  const runSetup = alertRunSetup(opts, rules, (line) => app?.showNotice(line));
+  // The same source the text outputs open (src/session/open-source.ts).
   const source = await openSource({ readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
   // A stream (--ssh, a FIFO) is connected before the screen is taken: ssh's prompts and failures print normally.
   const stream = source instanceof StreamEventSource ? source : null;
@@ -133,6 +132,7 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       durationS: opts.durationS,
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
+      rules,
       ...(notice !== undefined ? { notice } : {}),
       runSetup,
     });

@@ -24,6 +24,10 @@ import { CaptureSession, type SessionOptions } from '../session/capture-session.
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
 import type { StateEngine } from '../state/engine.js';
+import type { MonitorRules } from '../cli/monitor-rules.js';
+import { AlertLog } from '../rules/alert-log.js';
+import type { Alert } from '../rules/alert.js';
+import type { HistoryRing } from '../session/history-ring.js';
 import type { Consumer } from './consumers.js';
 
 export interface RunState {
@@ -63,8 +67,10 @@ export interface SessionEvents {
 export interface RunSetup {
   /** The history each run keeps (SessionOptions.historySeconds/historyMaxBytes). */
   history?: Pick<SessionOptions, 'historySeconds' | 'historyMaxBytes'>;
-  /** A new run, before the screen's consumer is added: add consumers to it. */
+  /** A new run, before the rules and the screen's consumer are added: add consumers to it. */
   onRun?(run: CaptureSession): void;
+  /** Each alert of the run's rules. */
+  onAlert?(alert: Alert): void;
   /** The session stops: resolves when what the consumers write is on disk. */
   close?(): Promise<void>;
 }
@@ -92,15 +98,33 @@ export class Session {
   private abort: AbortController | null = null;
   private runPromise: Promise<void> | null = null;
   private startedAt = 0;
+  private log: AlertLog | null = null;
 
   constructor(
     readonly source: EventSource,
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
+    /** --rules / --default-rules: run before the screen's consumer on every event (null: no rules). */
+    private readonly rules: MonitorRules | null = null,
     private readonly setup: RunSetup = {},
   ) {
     this.run = this.newRun();
+  }
+
+  /**
+   * The alerts of the current run (null without rules): counts by priority,
+   * per minute, the newest records. A replay re-reads the capture at every
+   * screen change, and its log starts again with the read; live, one run
+   * goes on and so does its log.
+   */
+  get alertLog(): AlertLog | null {
+    return this.log;
+  }
+
+  /** The current run's last seconds of events (--history), for the status bar; null without history. */
+  get history(): HistoryRing | null {
+    return this.run.history;
   }
 
   get live(): boolean {
@@ -120,6 +144,17 @@ export class Session {
     const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m), ...this.setup.history });
     this.setup.onRun?.(run);
     this.slot = new ScreenSlot();
+    if (this.rules !== null) {
+      // the rules see each event before the screen, which reads what fired through the alert.* fields
+      const log = (this.log = new AlertLog());
+      const setup = this.setup;
+      run.add(
+        this.rules.consumer((a) => {
+          log.add(a);
+          setup.onAlert?.(a);
+        }),
+      );
+    }
     run.add(this.slot);
     return run;
   }

@@ -80,6 +80,15 @@ describe('--alerts --capture-alerts on a replay', () => {
     expect(cs.stdout).toMatch(/\bcat\b/);
   });
 
+  it('the monitor as text (--raw -v alerts with --rules) writes the same capture', () => {
+    const caps = path.join(dir, 'caps');
+    const r = runCli(['--raw', '-v', 'alerts', '--rules', rules(OPEN_RULE), '-r', CAT, '--capture-alerts', caps]);
+    expect(r.status, r.stderr).toBe(0);
+    const file = path.join(caps, `${FIRST_ALERT}_open_from_cat.scap`);
+    expect(fs.readdirSync(caps)).toEqual([path.basename(file)]);
+    expect(r.stderr).toBe(`tsysdig: alert capture ${file} (8 alerts, 345 events)\n`);
+  });
+
   it('with --history 0 a capture starts at its alert, as Falco\'s do; --capture-after bounds what follows', () => {
     const caps = path.join(dir, 'caps');
     const r = runCli(['--alerts', '--rules', rules(OPEN_RULE), '-r', CAT, '--capture-alerts', caps, '--history', '0', '--capture-after', '0.0001']);
