@@ -15,6 +15,7 @@ import { UsageError } from './args.js';
 import type { EventPredicate } from './event-filter.js';
 import { compileEventFilter } from './event-filter.js';
 import { FLUSH_WAIT_MS, OutputBuffer } from './output-buffer.js';
+import type { AlertCaptureHook } from '../session/alert-capture-hook.js';
 
 /** Falco's -pc / -pk output extras. */
 const EXTRAS = {
@@ -42,6 +43,9 @@ export interface AlertsRun {
   sink?: LineSink;
   onAlert?: (a: Alert) => void;
   onWarning: (msg: string) => void;
+  /** Captures around alerts (--capture-alerts, rules with capture: true), and --history. */
+  captures?: AlertCaptureHook | null;
+  historySeconds?: number | null;
 }
 
 export interface AlertsSummary {
@@ -50,8 +54,11 @@ export interface AlertsSummary {
   byRule: Map<string, number>;
 }
 
-/** Loads the rules and builds the consumer; throws before anything is captured when they do not load. */
-export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsumer {
+/** What loading rules needs (the rules command's and the monitor's). */
+export type RulesSpec = Pick<AlertsRun, 'rulesPaths' | 'selection' | 'minPriority' | 'extra' | 'matching' | 'onWarning'>;
+
+/** Loads and selects the rules; throws (one line) when they do not load. */
+export function loadRuleSet(run: RulesSpec): RuleSet {
   const { selection } = run;
   if ((selection.disabledSubstrings.length > 0 || selection.disabledTags.length > 0) && selection.enabledTags.length > 0) {
     throw new RulesFileError('Error: You can not specify both disabled (-D/-T) and enabled (-t) rules');
@@ -63,9 +70,13 @@ export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsume
   }
   const extra = run.extra === null ? '' : EXTRAS[run.extra];
   const rules = loadRulesFiles(run.rulesPaths, { minPriority, outputExtra: extra, replaceContainerInfo: extra !== '' }, run.onWarning);
-  const ruleset = new RuleSet(selectRules(rules, selection), run.matching);
+  return new RuleSet(selectRules(rules, selection), run.matching);
+}
+
+/** Loads the rules and builds the consumer; throws before anything is captured when they do not load. */
+export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsumer {
   return new AlertConsumer(
-    ruleset,
+    loadRuleSet(run),
     sink,
     { json: run.json, timeIso8601: run.timeIso8601, includeOutput: true, includeTags: true, hostname: defaultHostname() },
     run.onAlert ?? null,
@@ -75,7 +86,10 @@ export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsume
 export async function runAlerts(run: AlertsRun): Promise<AlertsSummary> {
   const out = new OutputBuffer();
   const sink: LineSink = run.sink ?? { write: (line) => out.line(line) };
-  const consumer = buildAlertConsumer(run, sink);
+  const captures = run.captures ?? null;
+  const onAlert = run.onAlert;
+  const consumer = buildAlertConsumer(captures === null ? run : { ...run, onAlert: (a) => (onAlert?.(a), captures.onAlert(a)) }, sink);
+  captures?.useRules(consumer.ruleset.rules);
   const filter: EventPredicate | null = run.filter.trim() === '' ? null : compileEventFilter(run.filter);
   const live = run.live ?? { snaplen: 80, bufferMb: 8, includeSelf: false };
   // Live: alerts reach stdout promptly, not only when the buffer fills.
@@ -89,6 +103,8 @@ export async function runAlerts(run: AlertsRun): Promise<AlertsSummary> {
       count: run.count,
       durationS: run.durationS,
       // The filter argument restricts the events the rules see.
+      historySeconds: run.historySeconds ?? null,
+      alertCaptures: captures,
       consumers: [{ onEvent: (ev, engine) => void ((filter === null || filter(ev, engine)) && consumer.onEvent(ev, engine)), finish: () => consumer.finish() }],
       onWarning: run.onWarning,
     });

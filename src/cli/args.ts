@@ -60,6 +60,15 @@ export interface Options {
   timeIso8601: boolean;
   /** -pk: Kubernetes fields appended to alert outputs. */
   k8sColumns: boolean;
+  // --- captures around alerts (src/session/alert-capture-hook.ts, docs/user-guide.md "Capture on alert") ---
+  /** --history S: seconds of events kept in memory (null: 10 s in the live monitor and with captures, else none; 0: none). */
+  historySeconds: number | null;
+  /** --capture-alerts DIR: a capture around every alert, in DIR. */
+  captureAlertsDir: string | null;
+  /** --capture-after S: seconds after an alert in its capture (null: 5, Falco's default_duration). */
+  captureAfterS: number | null;
+  /** --capture-max-mb N: keep the alert captures under N MiB, the oldest removed (0: no limit). */
+  captureMaxMb: number;
   // Output channels (src/output/): Falco-style configuration and the rotated export file.
   /** -c FILE: a falco.yaml (output keys). */
   configFile: string | null;
@@ -159,6 +168,10 @@ const LONG_WITH_VALUE = new Map<string, keyof Options>([
   ['ssh', 'ssh'],
   ['ssh-opt', 'sshOpts'],
   ['remote-tsysdig', 'remoteTsysdig'],
+  ['history', 'historySeconds'],
+  ['capture-alerts', 'captureAlertsDir'],
+  ['capture-after', 'captureAfterS'],
+  ['capture-max-mb', 'captureMaxMb'],
 ]);
 
 export function defaultOptions(): Options {
@@ -197,6 +210,10 @@ export function defaultOptions(): Options {
     allEvents: false,
     timeIso8601: false,
     k8sColumns: false,
+    historySeconds: null,
+    captureAlertsDir: null,
+    captureAfterS: null,
+    captureMaxMb: 0,
     configFile: null,
     configOverrides: [],
     outputFile: null,
@@ -221,6 +238,9 @@ export function defaultOptions(): Options {
     remoteTsysdig: null,
   };
 }
+
+/** Most seconds --history and --capture-after take. */
+const MAX_HISTORY_S = 3600;
 
 function num(opt: string, v: string): number {
   const n = Number(v);
@@ -347,6 +367,22 @@ function apply(o: Options, key: string, v: string): void {
       break;
     case 'remoteTsysdig':
       o.remoteTsysdig = v;
+      break;
+    case 'historySeconds':
+      o.historySeconds = num('--history', v);
+      // the ring holds at most 64 MiB whatever the window; a day of history is a typo
+      if (o.historySeconds > MAX_HISTORY_S) throw new UsageError(`option --history needs at most ${MAX_HISTORY_S} seconds, got '${v}'`);
+      break;
+    case 'captureAlertsDir':
+      if (v === '') throw new UsageError('option --capture-alerts needs a directory');
+      o.captureAlertsDir = v;
+      break;
+    case 'captureAfterS':
+      o.captureAfterS = num('--capture-after', v);
+      if (o.captureAfterS > MAX_HISTORY_S) throw new UsageError(`option --capture-after needs at most ${MAX_HISTORY_S} seconds, got '${v}'`);
+      break;
+    case 'captureMaxMb':
+      o.captureMaxMb = num('--capture-max-mb', v);
       break;
     default:
       throw new UsageError(`unknown option ${key}`);
@@ -531,7 +567,9 @@ export const USAGE = `usage: tsysdig [options] [filter]
 
  Security rules (Falco's rule files; see docs/rules.md):
   --alerts               run rules on the events (-r FILE, or live) and print alerts as Falco does
-  --rules FILE|DIR       rules file, or a directory's files in name order (repeatable, loaded in order)
+  --rules FILE|DIR       rules file, or a directory's files in name order (repeatable, loaded in order);
+                         without --alerts, the rules run in the monitor (UI, --raw, --json): the Alerts
+                         and Alerts by Rule views (-v alerts, key A), alert counts in the status bar
   --default-rules        load the bundled falcosecurity/rules stable file (rules/falco_rules.yaml) first
   --validate FILE        check rules files as 'falco -V' does (repeatable); with --json, Falco's JSON
   --json                 with --alerts: Falco's JSON alert objects
@@ -542,5 +580,14 @@ export const USAGE = `usage: tsysdig [options] [filter]
   --time-iso8601         alert times in ISO 8601
   --all-events           accepted for Falco compatibility (every event is evaluated)
   -pc, -pk               append container / Kubernetes fields to alert outputs, as Falco does
+
+ Captures around alerts (see docs/user-guide.md, "Capture on alert"):
+  --capture-alerts DIR   write a .scap around each alert into DIR (0600, named after time and rule;
+                         a burst of alerts is one file); rules with 'capture: true' write one even
+                         without it, to /tmp/falco_<time>_<rule>.scap (Falco's path_prefix)
+  --history SECONDS      keep the last SECONDS of events in memory: a capture starts that long before
+                         its alert (default 10 in the live monitor and with captures; 0: none)
+  --capture-after SECONDS  events after an alert in its capture (default 5; a rule's capture_duration wins)
+  --capture-max-mb N     keep DIR's alert captures under N MiB, removing the oldest first
   --version              print tsysdig's version
   filter                 sysdig filter expression, e.g. "proc.name=nginx and fd.type=file"`;

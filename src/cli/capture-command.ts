@@ -13,6 +13,7 @@
  * documents carry the ring drops so far: `"drops": {"total": N, "perCpu": [...]}`.
  */
 import type { EventSource } from '../session/event-source.js';
+import type { AlertCaptureHook } from '../session/alert-capture-hook.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { CaptureFileConsumer, type RotateSpec } from '../session/capture-file-consumer.js';
 import { EventPrinter } from '../session/event-printer.js';
@@ -26,7 +27,11 @@ import { loadViews } from '../view/view-loader.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 import type { Sample } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
+import { ListConsumer } from '../ui/consumers.js';
+import { combineFilters } from '../ui/selection.js';
+import { viewReadsAlerts } from '../view/view-columns.js';
 import { UsageError } from './args.js';
+import { NO_RULES_TEXT } from './monitor-rules.js';
 import { compileEventFilter, type EventPredicate } from './event-filter.js';
 import { FLUSH_WAIT_MS, OutputBuffer } from './output-buffer.js';
 
@@ -37,6 +42,12 @@ export interface CaptureRun {
   output: 'raw' | 'json' | 'events' | 'consumers' | 'none';
   /** --events: -p FORMAT / -j (null: sysdig's default line). */
   format?: EventFormatter | null;
+  /**
+   * The rules engine of the monitor (an AlertConsumer filling engine.alerts,
+   * --rules / --default-rules): it sees each event before the view, so the
+   * Alerts views' alert.* fields read what fired on it.
+   */
+  rules?: EventConsumer | null;
   /** Further consumers, after the outputs above (the lifecycle stream with output 'consumers', the rules engine, the agent's metrics). */
   consumers?: EventConsumer[];
   viewId?: string;
@@ -64,6 +75,10 @@ export interface CaptureRun {
   signal?: AbortSignal;
   /** Live: install SIGINT/SIGTERM/SIGHUP handlers that stop the capture cleanly (default true). */
   handleSignals?: boolean;
+  /** --history: seconds of events kept in memory (null: the default, see AlertCaptureHook.sessionHistory). */
+  historySeconds?: number | null;
+  /** Captures around the alerts of the rules consumer among `consumers` (--capture-alerts, capture: true). */
+  alertCaptures?: AlertCaptureHook | null;
   /** Also called with every sample (tests, benchmarks). */
   onSample?: (sample: Sample, info: SampleInfo, grouping: boolean) => void;
 }
@@ -92,14 +107,17 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   // Everything that can be refused without opening the source is checked first.
   // With output 'none', a view given still runs: its samples go to onSample (benchmarks).
   const view = run.output === 'raw' || run.output === 'json' || (run.output === 'none' && run.viewId !== undefined) ? findView(run.viewId ?? 'procs', run.viewsDirs) : null;
+  if (view !== null && viewReadsAlerts(view) && !run.rules) throw new UsageError(NO_RULES_TEXT);
   const filterText = (run.filter ?? '').trim();
   const eventFilter: EventPredicate | null = filterText !== '' && (run.output === 'events' || run.writeFile) ? compileEventFilter(filterText) : null;
   const source = await openSource(run.source);
   const session = new CaptureSession(source, {
     limits: { count: run.count ?? 0, durationNs: (run.durationS ?? 0) * 1e9 },
     onWarning: warn,
+    ...(run.alertCaptures?.sessionHistory(run.historySeconds ?? null) ?? { historySeconds: run.historySeconds ?? 0 }),
   });
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
+  if (run.rules) session.add(run.rules);
   if (view !== null) addViewOutput(session, view, run, out, filterText);
   if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter, run.format ?? null));
   const timers: NodeJS.Timeout[] = [];
@@ -124,6 +142,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   let failure: unknown = null;
   try {
     if (run.writeFile) session.add((writer = await CaptureFileConsumer.open(run.writeFile, session.engine, { gzip: run.gzip === true, filter: eventFilter, rotate: run.rotate })));
+    run.alertCaptures?.attach(session);
     for (const c of run.consumers ?? []) session.add(c);
     run.onStart?.(session, writer);
     await session.run(ac.signal);
@@ -133,6 +152,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
     for (const t of timers) clearInterval(t);
     run.signal?.removeEventListener('abort', onOuterAbort);
     await closeLive(source);
+    await run.alertCaptures?.close();
     if (writer !== null) {
       try {
         await writer.close();
@@ -157,6 +177,21 @@ export const LIVE_TOTAL_ROWS = 5000;
 function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, out: OutputBuffer | null, filter: string): void {
   const live = session.live;
   const source = session.source;
+  const print = (sample: Sample, info: SampleInfo, grouping: boolean): void => {
+    run.onSample?.(sample, info, grouping);
+    if (out === null) return;
+    if (run.output === 'raw') for (const l of rawTableLines(sample, info.timeDeltaNs, grouping)) out.line(l);
+    else out.line(sampleToJson(view, sample, info, grouping, live && source.drops ? { drops: source.drops() } : {}));
+    if (live) void out.flush(); // live: each table as soon as it is taken
+  };
+  // csysdig opens a replay with an empty sample: keep its leading separator (streams too: a capture piped in prints as from its file).
+  if (run.output === 'raw' && (!live || source.remote === true)) out?.line(RAW_SEPARATOR);
+  if (view.viewType === 'list') {
+    // A list view (lifecycle, alerts): its rows so far every interval live, all of them at the end of a replay.
+    const intervalNs = (run.intervalMs ?? 2000) * 1e6;
+    session.add(new ListConsumer(view, fieldRegistry, session.engine, { intervalNs, filter: combineFilters(view.filter, filter), tag: run.tag ?? 'default', keepTotals: !live }, print));
+    return;
+  }
   const runner: ViewRunner = new ViewRunner(view, fieldRegistry, session.engine, {
     intervalNs: (run.intervalMs ?? 2000) * 1e6,
     filter,
@@ -165,16 +200,8 @@ function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, 
     // Live runs have no end to the processes they see: the whole-run table keeps the most recent ones.
     maxTotalRows: live ? LIVE_TOTAL_ROWS : undefined,
     finalOnly: run.finalOnly === true,
-    onSample: (sample, info) => {
-      run.onSample?.(sample, info, runner.grouping);
-      if (out === null) return;
-      if (run.output === 'raw') for (const l of rawTableLines(sample, info.timeDeltaNs, runner.grouping)) out.line(l);
-      else out.line(sampleToJson(view, sample, info, runner.grouping, live && source.drops ? { drops: source.drops() } : {}));
-      if (live) void out.flush(); // live: each table as soon as it is taken
-    },
+    onSample: (sample, info) => print(sample, info, runner.grouping),
   });
-  // csysdig opens a replay with an empty sample: keep its leading separator (streams too: a capture piped in prints as from its file).
-  if (run.output === 'raw' && (!live || source.remote === true)) out?.line(RAW_SEPARATOR);
   session.add(runner);
 }
 

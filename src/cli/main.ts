@@ -78,7 +78,15 @@ async function runMain(argv: string[]): Promise<number> {
       await out.finish();
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
-    if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);
+    if (opts.alerts) return await runAlertsCommand(opts);
+    // --rules / --default-rules without --alerts: the rules run in the monitor (UI, --raw, --json) next to the views.
+    // (The agent runs its own rules: the shipped ones plus --rules.)
+    if ((opts.rulesPaths.length > 0 || opts.defaultRules) && !opts.agent && (opts.events || opts.lifecycle !== 'off')) {
+      return fail('--rules without --alerts runs the rules in the monitor (the UI, --raw or --json -v alerts); add --alerts to print alerts', EXIT_USAGE);
+    }
+    if (opts.captureAlertsDir !== null && opts.rulesPaths.length === 0 && !opts.defaultRules) {
+      return fail('--capture-alerts needs rules: --rules FILE|DIR or --default-rules', EXIT_USAGE);
+    }
     if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
     if (opts.lifecycle !== 'off') {
       if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
@@ -165,6 +173,9 @@ async function runAlertsCommand(opts: Options): Promise<number> {
     live: { snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf, ssh: sshTargetOf(opts) },
     sink: channels ?? undefined,
     onWarning: warnOnce(),
+    // captures around alerts: --capture-alerts DIR, or rules with capture: true; their notices on stderr
+    captures: (await import('./alert-capture-options.js')).alertCaptureHookOf(opts, (line) => process.stderr.write(`tsysdig: ${line}\n`)),
+    historySeconds: opts.historySeconds,
   });
   try {
     await run;
@@ -207,8 +218,16 @@ async function runCaptureCommand(opts: Options): Promise<number> {
     throw new UsageError(`-v overview is the UI's screen of charts (F3) and has no ${output === 'raw' ? 'text' : 'JSON'} table: run without --${output}, or print -v procs / -v containers`);
   }
   const format = opts.events ? await eventFormatter(opts) : null;
+  const { loadMonitorRules } = await import('./monitor-rules.js');
+  const rules = output === 'raw' || output === 'json' ? loadMonitorRules(opts, warnOnce()) : null;
+  // captures around the monitor's alerts (--capture-alerts, rules with capture: true), notices on stderr
+  const { alertCaptureHookOf } = await import('./alert-capture-options.js');
+  const captures = rules !== null ? alertCaptureHookOf(opts, (line) => process.stderr.write(`tsysdig: ${line}\n`)).useRules(rules.ruleset.rules) : null;
   await runCapture({
     format,
+    rules: rules?.consumer(captures !== null && captures.active ? (a) => captures.onAlert(a) : null) ?? null,
+    alertCaptures: captures,
+    historySeconds: opts.historySeconds,
     source: {
       readFile: opts.readFile,
       ssh: sshTargetOf(opts),

@@ -28,6 +28,12 @@
  *    within 2 s of the end. Rates are tried upwards; the highest passing one
  *    is reported (target: 500k events/s on 2 CPUs); then the same with the
  *    procs view computed on every event, as the UI and --json do.
+ * 3. The monitor's engine without a terminal: what a live UI session runs
+ *    per event (the 10 s history ring, then the procs view), first without
+ *    rules, then with the shipped stable rules loaded (--default-rules: the
+ *    rules consumer between the history and the view, as src/ui/alert-setup.ts
+ *    adds it). Target: with rules ≥ 70% of the rate without. `--only ui`
+ *    runs this part alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CaptureSink } from '../capture/records.js';
+import type { ScapEvent } from '../event/scap-event.js';
 import { StateEngine } from '../state/engine.js';
 import { BpfObject } from './libbpf.js';
 import { LiveCapture } from './live-capture.js';
@@ -99,8 +106,38 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
 }
 
+/** What runs per event besides the state engine: nothing, the procs view, or the monitor's consumers without or with the stable rules. */
+type Consumers = false | true | 'ui' | 'ui-rules';
+
+/** The monitor's per-event consumers, as a live UI session runs them: history ring, [rules,] procs view. */
+async function monitorConsumers(engine: StateEngine, withRules: boolean): Promise<(ev: ScapEvent) => void> {
+  const { ViewRunner } = await import('../view/view-runner.js');
+  const { fieldRegistry } = await import('../fields/registry.js');
+  const { findView } = await import('../cli/view-command.js');
+  const { HistoryRing } = await import('../session/history-ring.js');
+  const { DEFAULT_HISTORY_S } = await import('../session/alert-capture-hook.js');
+  const runner = new ViewRunner(findView('procs'), fieldRegistry, engine, { intervalNs: 2e9, filter: '', tag: 'default', keepTotals: false, onSample: () => {} });
+  const history = new HistoryRing({ seconds: DEFAULT_HISTORY_S });
+  if (!withRules) {
+    return (ev) => {
+      history.onEvent(ev);
+      runner.onEvent(ev);
+    };
+  }
+  // the monitor's rules, as `tsysdig --default-rules` loads them (src/cli/monitor-rules.ts)
+  const { loadMonitorRules } = await import('../cli/monitor-rules.js');
+  const { parseArgs } = await import('../cli/args.js');
+  let alerts = 0;
+  const rules = loadMonitorRules(parseArgs(['--default-rules']), () => {})!.consumer(() => void alerts++);
+  return (ev) => {
+    history.onEvent(ev);
+    rules.onEvent(ev, engine);
+    runner.onEvent(ev);
+  };
+}
+
 /** The full pipeline into a state engine (and optionally a view), counting events. */
-async function startPipeline(ringMiB: number, withView: boolean): Promise<{ cap: LiveCapture; engine: StateEngine; counted: () => number; done: Promise<void>; stop: () => void }> {
+async function startPipeline(ringMiB: number, withView: Consumers): Promise<{ cap: LiveCapture; engine: StateEngine; counted: () => number; done: Promise<void>; stop: () => void }> {
   const cap = await LiveCapture.open({ ringBytes: ringMiB << 20 });
   const engine = new StateEngine();
   let n = 0;
@@ -108,7 +145,14 @@ async function startPipeline(ringMiB: number, withView: boolean): Promise<{ cap:
     engine.process(ev);
     n++;
   };
-  if (withView) {
+  if (withView === 'ui' || withView === 'ui-rules') {
+    const consume = await monitorConsumers(engine, withView === 'ui-rules');
+    onEvent = (ev) => {
+      engine.process(ev);
+      consume(ev);
+      n++;
+    };
+  } else if (withView) {
     const { ViewRunner } = await import('../view/view-runner.js');
     const { fieldRegistry } = await import('../fields/registry.js');
     const { findView } = await import('../cli/view-command.js');
@@ -161,8 +205,14 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { cpus: os.cpus().length, kernel: os.release(), node: process.version, calls, runs, seconds, ringMiB };
   console.log(`live pipeline benchmark: ${os.cpus().length} CPUs, Linux ${os.release()}, Node ${process.version}, ring ${ringMiB} MiB`);
 
-  // --only cost: part 1 alone (the per-syscall cost), without the long sustained-rate part.
+  // --only cost: part 1 alone (the per-syscall cost), without the long sustained-rate part; --only ui: part 3 alone.
   const only = arg('--only', '');
+  const uiRates = arg('--ui-rates', '500000,1000000,1500000,2000000,2500000,3000000').split(',').map(Number);
+  if (only === 'ui') {
+    await monitorRows(report, uiRates, seconds, ringMiB, paced);
+    if (process.argv.includes('--json')) console.log(JSON.stringify(report));
+    return;
+  }
   // 1a. no tracing
   const none: number[] = [];
   for (let i = 0; i < runs; i++) none.push((await runJson<LoopResult>(getppid, [String(calls)])).cpuNsPerCall);
@@ -236,44 +286,61 @@ async function main(): Promise<void> {
     return;
   }
   // 2. sustained rate without drops: into the state engine, then with the procs view on top
-  const sustained = async (withView: boolean, tryRates: number[]): Promise<{ best: number; steps: Record<string, unknown>[] }> => {
-    let best = 0;
-    const steps: Record<string, unknown>[] = [];
-    const tag = withView ? '2b' : '2a';
-    for (const rate of tryRates) {
-      const p = await startPipeline(ringMiB, withView);
-      const n0 = p.counted();
-      const stats0 = await p.cap.source.stats();
-      const cpu0 = process.cpuUsage();
-      const r = await runJson<PacedResult>(paced, [String(rate / 2), String(seconds)]);
-      const lag = await catchUp(p.cap, 2000);
-      const cpu = process.cpuUsage(cpu0);
-      const n = p.counted() - n0;
-      p.stop();
-      await p.done;
-      const st = await p.cap.close();
-      const drops = st.dropsFull - stats0.dropsFull;
-      const offered = (2 * r.calls) / (r.ns / 1e9);
-      const pass = drops === 0 && lag !== Infinity && offered >= rate * 0.95;
-      const consumerCpu = (cpu.user + cpu.system) / 1e6 / (r.ns / 1e9);
-      steps.push({ target: rate, offered: Math.round(offered), delivered: n, drops, catchUpMs: lag === Infinity ? null : lag, consumerCpuShare: consumerCpu, pass });
-      console.log(
-        `${tag}. ${fmt(rate).padStart(5)} events/s target${withView ? ' (+ procs view)' : ''}: ${fmt(offered)} offered for ${(r.ns / 1e9).toFixed(1)} s, ${fmt(n)} delivered, ${drops} dropped, ` +
-          `caught up ${lag === Infinity ? 'not within 2 s' : `in ${lag} ms`}; tsysdig used ${(consumerCpu * 100).toFixed(0)}% of a CPU → ${pass ? 'pass' : 'FAIL'}`,
-      );
-      if (pass) best = Math.max(best, offered);
-      else break;
-    }
-    console.log(`${tag}. highest sustained rate with zero drops over ${seconds} s${withView ? ' (+ procs view)' : ''}: ${fmt(best)} events/s`);
-    return { best, steps };
-  };
-  const engineOnly = await sustained(false, rates);
+  const engineOnly = await sustained(false, rates, seconds, ringMiB, paced);
   report.sustained = engineOnly.steps;
   report.maxZeroDropEventsPerSec = engineOnly.best;
-  const withView = await sustained(true, viewRates);
+  const withView = await sustained(true, viewRates, seconds, ringMiB, paced);
   report.sustainedWithView = withView.steps;
   report.maxZeroDropEventsPerSecWithView = withView.best;
+  await monitorRows(report, uiRates, seconds, ringMiB, paced);
   if (process.argv.includes('--json')) console.log(JSON.stringify(report));
+}
+
+/** 3: the monitor's consumers without and with the stable rules, and their ratio. */
+async function monitorRows(report: Record<string, unknown>, rates: number[], seconds: number, ringMiB: number, paced: string): Promise<void> {
+  const plain = await sustained('ui', rates, seconds, ringMiB, paced);
+  report.sustainedMonitor = plain.steps;
+  report.maxZeroDropEventsPerSecMonitor = plain.best;
+  const rules = await sustained('ui-rules', rates, seconds, ringMiB, paced);
+  report.sustainedMonitorRules = rules.steps;
+  report.maxZeroDropEventsPerSecMonitorRules = rules.best;
+  const ratio = plain.best > 0 ? rules.best / plain.best : 0;
+  report.monitorRulesRatio = ratio;
+  console.log(`3. the monitor's engine with the stable rules sustains ${(ratio * 100).toFixed(0)}% of its rate without them (target ≥ 70%)`);
+}
+
+/** 2 and 3: sustained rate without drops, rates tried upwards until one fails. */
+async function sustained(withView: Consumers, tryRates: number[], seconds: number, ringMiB: number, paced: string): Promise<{ best: number; steps: Record<string, unknown>[] }> {
+  let best = 0;
+  const steps: Record<string, unknown>[] = [];
+  const tag = withView === 'ui' ? '3a' : withView === 'ui-rules' ? '3b' : withView ? '2b' : '2a';
+  const what = withView === 'ui' ? ' (monitor: history + procs view)' : withView === 'ui-rules' ? ' (monitor + stable rules)' : withView ? ' (+ procs view)' : '';
+  for (const rate of tryRates) {
+    const p = await startPipeline(ringMiB, withView);
+    const n0 = p.counted();
+    const stats0 = await p.cap.source.stats();
+    const cpu0 = process.cpuUsage();
+    const r = await runJson<PacedResult>(paced, [String(rate / 2), String(seconds)]);
+    const lag = await catchUp(p.cap, 2000);
+    const cpu = process.cpuUsage(cpu0);
+    const n = p.counted() - n0;
+    p.stop();
+    await p.done;
+    const st = await p.cap.close();
+    const drops = st.dropsFull - stats0.dropsFull;
+    const offered = (2 * r.calls) / (r.ns / 1e9);
+    const pass = drops === 0 && lag !== Infinity && offered >= rate * 0.95;
+    const consumerCpu = (cpu.user + cpu.system) / 1e6 / (r.ns / 1e9);
+    steps.push({ target: rate, offered: Math.round(offered), delivered: n, drops, catchUpMs: lag === Infinity ? null : lag, consumerCpuShare: consumerCpu, pass });
+    console.log(
+      `${tag}. ${fmt(rate).padStart(5)} events/s target${what}: ${fmt(offered)} offered for ${(r.ns / 1e9).toFixed(1)} s, ${fmt(n)} delivered, ${drops} dropped, ` +
+        `caught up ${lag === Infinity ? 'not within 2 s' : `in ${lag} ms`}; tsysdig used ${(consumerCpu * 100).toFixed(0)}% of a CPU → ${pass ? 'pass' : 'FAIL'}`,
+    );
+    if (pass) best = Math.max(best, offered);
+    else break;
+  }
+  console.log(`${tag}. highest sustained rate with zero drops over ${seconds} s${what}: ${fmt(best)} events/s`);
+  return { best, steps };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

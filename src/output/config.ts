@@ -52,6 +52,19 @@ export interface OutputConfig {
   syslog: { enabled: boolean; socket: string; tag: string };
   program: { enabled: boolean; program: string; keepAlive: boolean };
   http: HttpOutputConfig;
+  /** Falco 0.42's `capture:` section (captures around alerts, src/session/alert-capture-hook.ts). */
+  capture: CaptureConfig;
+}
+
+export interface CaptureConfig {
+  /** capture.enabled; null when not set (tsysdig then honours `capture: true` rules: docs/compat.md). */
+  enabled: boolean | null;
+  /** capture.path_prefix (Falco's default /tmp/falco). */
+  pathPrefix: string;
+  /** capture.mode: `rules` (rules with capture: true) or `all_rules` (every alert). */
+  mode: 'rules' | 'all_rules';
+  /** capture.default_duration in ms, or null when not set. */
+  defaultDurationMs: number | null;
 }
 
 export const DEFAULT_QUEUE_CAPACITY = 10_000;
@@ -73,13 +86,14 @@ export function defaultOutputConfig(): OutputConfig {
     syslog: { enabled: false, socket: '/dev/log', tag: 'tsysdig' },
     program: { enabled: false, program: '', keepAlive: false },
     http: { enabled: false, url: '', userAgent: 'tsysdig', headers: {}, basicAuth: null, batch: null, insecure: false, caCert: null },
+    capture: { enabled: null, pathPrefix: '/tmp/falco', mode: 'rules', defaultDurationMs: null },
   };
 }
 
 // ---- the schema -----------------------------------------------------------
 
 type Scalar = string | number | boolean;
-type Leaf = 'bool' | 'string' | 'uint' | 'priority' | 'rule_matching' | 'headers';
+type Leaf = 'bool' | 'string' | 'uint' | 'priority' | 'rule_matching' | 'headers' | 'capture_mode';
 interface Section {
   keys: Record<string, Leaf | Section>;
   /** Falco's keys here that tsysdig accepts and does not use. */
@@ -113,13 +127,15 @@ const SCHEMA: Section = {
       },
       unused: ['ca_bundle', 'ca_path', 'mtls', 'client_cert', 'client_key', 'echo', 'compress_uploads', 'keep_alive', 'max_consecutive_timeouts'],
     },
+    // Falco 0.42's captures around alerts.
+    capture: { keys: { enabled: 'bool', path_prefix: 'string', mode: 'capture_mode', default_duration: 'uint' } },
   },
   // Falco 0.35-0.39 settings outside outputs.
   unused: [
     'rules_file', 'rules_files', 'config_files', 'watch_config_files', 'plugins', 'load_plugins', 'log_stderr', 'log_syslog', 'log_level', 'libs_logger',
     'buffered_outputs', 'outputs', 'append_output', 'static_fields', 'json_include_message_property', 'json_include_output_fields_property',
     'syscall_event_drops', 'syscall_event_timeouts', 'syscall_buf_size_preset', 'syscall_drop_failed_exit', 'base_syscalls', 'modern_bpf', 'engine',
-    'grpc', 'grpc_output', 'webserver', 'metrics', 'metadata_download', 'falco_libs', 'container_engines', 'capture', 'plugins_hostinfo', 'buffer_format_base64',
+    'grpc', 'grpc_output', 'webserver', 'metrics', 'metadata_download', 'falco_libs', 'container_engines', 'plugins_hostinfo', 'buffer_format_base64',
   ],
 };
 
@@ -282,6 +298,9 @@ function checkLeaf(kind: Leaf, v: unknown, name: string, loc: () => string): Sca
       if (typeof v !== 'string' || parsePriority(v) === null) return bad(`one of ${PRIORITY_NAMES.join(', ')}`);
       return v;
     }
+    case 'capture_mode':
+      if (v === 'rules' || v === 'all_rules') return v;
+      return bad("'rules' or 'all_rules'");
     case 'rule_matching':
       if (v !== 'first' && v !== 'all') return bad('first or all');
       return v;
@@ -336,6 +355,15 @@ function buildConfig(c: Clean, locate: (p: string[]) => string): OutputConfig {
   const p = sec(c, 'program_output');
   cfg.program = { enabled: b(p, 'enabled', false), program: str(p, 'program', ''), keepAlive: b(p, 'keep_alive', false) };
   if (cfg.program.enabled && cfg.program.program === '') throw new ConfigError(`${locate(['program_output', 'enabled'])}: program_output is enabled but program_output.program is not set`);
+
+  const cp = sec(c, 'capture');
+  cfg.capture = {
+    enabled: cp.enabled === undefined ? null : (cp.enabled as boolean),
+    pathPrefix: str(cp, 'path_prefix', cfg.capture.pathPrefix),
+    mode: (cp.mode as 'rules' | 'all_rules' | undefined) ?? 'rules',
+    defaultDurationMs: cp.default_duration === undefined ? null : (cp.default_duration as number),
+  };
+  if (cfg.capture.pathPrefix === '') throw new ConfigError(`${locate(['capture', 'path_prefix'])}: capture.path_prefix must not be empty`);
 
   const h = sec(c, 'http_output');
   const auth = h.basic_auth as Clean | undefined;

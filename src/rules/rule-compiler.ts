@@ -35,6 +35,10 @@ export interface CompiledRule {
   readonly eventTypes: readonly number[];
   /** Enabled by the rules file (enabled: false turns it off). */
   readonly enabled: boolean;
+  /** `capture: true`: a capture is written around this rule's alerts (src/session/alert-capture-hook.ts). */
+  readonly capture: boolean;
+  /** `capture_duration` in ms, or null for the configured default. */
+  readonly captureDurationMs: number | null;
 }
 
 export interface CompileConfig {
@@ -288,6 +292,8 @@ export class RuleCompiler {
         output,
         eventTypes,
         enabled: r.enabled,
+        capture: r.capture,
+        captureDurationMs: r.captureDurationMs,
       });
     }
   }

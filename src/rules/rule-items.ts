@@ -67,6 +67,10 @@ export interface RuleInfo {
   skipIfUnknownFilter: boolean;
   tags: Set<string>;
   exceptions: ExceptionInfo[];
+  /** Falco 0.42's `capture: true`: write a capture around this rule's alerts. */
+  capture: boolean;
+  /** Falco's `capture_duration` (ms after the alert), or null for the default. */
+  captureDurationMs: number | null;
   ctx: LoadContext;
   index: number;
   visibility: number;

@@ -116,7 +116,7 @@ class FileReader {
   private readRule(m: YAMLMap): void {
     const name = this.scalar(m, 'rule', this.ctx(this.fileCtx, m, 'rule', ''), false)!;
     const ctx = this.ctx(this.fileCtx, m, 'rule', name);
-    const mode = this.overrides(m, ctx, ['condition', 'output', 'desc', 'tags', 'exceptions'], ['condition', 'output', 'desc', 'priority', 'tags', 'exceptions', 'enabled', 'warn_evttypes', 'skip-if-unknown-filter']);
+    const mode = this.overrides(m, ctx, ['condition', 'output', 'desc', 'tags', 'exceptions'], ['condition', 'output', 'desc', 'priority', 'tags', 'exceptions', 'enabled', 'warn_evttypes', 'skip-if-unknown-filter', 'capture', 'capture_duration']);
     if (mode.append) {
       const cond = this.scalar(m, 'condition', ctx, true) ?? '';
       this.collector.appendRule({ name, cond, exceptions: this.exceptions(m, ctx, true), ctx });
@@ -150,6 +150,8 @@ class FileReader {
       skipIfUnknownFilter: this.bool(m, 'skip-if-unknown-filter', ctx, true) ?? false,
       tags: new Set(this.stringSeq(m, 'tags', ctx, true) ?? []),
       exceptions: this.exceptions(m, ctx, false),
+      capture: this.bool(m, 'capture', ctx, true) ?? false,
+      captureDurationMs: this.durationMs(m, ctx, true) ?? null,
       ctx,
       index: 0,
       visibility: 0,
@@ -204,6 +206,12 @@ class FileReader {
           break;
         case 'skip-if-unknown-filter':
           prev.skipIfUnknownFilter = this.bool(m, key, ctx, false)!;
+          break;
+        case 'capture':
+          prev.capture = this.bool(m, key, ctx, false)!;
+          break;
+        case 'capture_duration':
+          prev.captureDurationMs = this.durationMs(m, ctx, false)!;
           break;
       }
     }
@@ -262,6 +270,14 @@ class FileReader {
     const text = scalarText(v as Scalar);
     if (text === '') invalid('Value must be non-empty', vctx);
     return text;
+  }
+
+  /** `capture_duration`: milliseconds, a non-negative integer. */
+  private durationMs(m: YAMLMap, ctx: LoadContext, optional: boolean): number | undefined {
+    const text = this.scalar(m, 'capture_duration', ctx, optional);
+    if (text === undefined) return undefined;
+    if (!/^\d{1,12}$/.test(text)) invalid("Can't decode YAML scalar value", this.ctx(ctx, node(m, 'capture_duration'), 'value for', 'capture_duration'));
+    return Number(text);
   }
 
   private bool(m: YAMLMap, key: string, ctx: LoadContext, optional: boolean): boolean | undefined {

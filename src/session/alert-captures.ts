@@ -38,9 +38,13 @@ export interface AlertCaptureOptions {
   gzip?: boolean;
   /** One line for the user (a file written, a file removed, a failure). */
   onNotice?: (line: string) => void;
+  /** Called with each file once it is complete on disk. */
+  onWritten?: (file: string) => void;
+  /** Before each file name (Falco's path_prefix: `/tmp/falco` is DIR /tmp, prefix `falco_`). */
+  namePrefix?: string;
 }
 
-/** Names of the files this writes: `<UTC time>_<rule>.scap[.gz]`. */
+/** Names of the files this writes: `[prefix]<UTC time>_<rule>.scap[.gz]`. */
 const NAME_RE = /^\d{8}T\d{6}\.\d{9}Z_[A-Za-z0-9_.-]*?(?:\.\d+)?\.scap(?:\.gz)?$/;
 
 interface OpenCapture {
@@ -65,19 +69,24 @@ export class AlertCaptures implements EventConsumer {
     private readonly opts: AlertCaptureOptions,
   ) {}
 
-  /** An alert fired on the event being processed (already in the ring). */
-  onAlert(tsNs: number, rule: string): void {
+  /**
+   * An alert fired on the event being processed (already in the ring).
+   * `afterS`: this alert's seconds after (a rule's capture_duration), else the option's;
+   * `exactTs`: the alert's time to the nanosecond, for the file name (a number holds ~256 ns).
+   */
+  onAlert(tsNs: number, rule: string, afterS: number = this.opts.afterS, exactTs?: bigint): void {
     const cur = this.current;
+    const endNs = tsNs + afterS * 1e9;
     if (cur !== null && tsNs <= cur.endNs) {
-      cur.endNs = Math.max(cur.endNs, tsNs + this.opts.afterS * 1e9);
+      cur.endNs = Math.max(cur.endNs, endNs);
       cur.alerts++;
       return;
     }
     if (cur !== null) this.complete(cur);
-    const created = this.create(captureName(tsNs, rule, this.opts.gzip === true));
+    const created = this.create((this.opts.namePrefix ?? '') + captureName(exactTs ?? tsNs, rule, this.opts.gzip === true));
     if (created === null) return;
     const [file, writer] = created;
-    const cap: OpenCapture = { writer, path: file, endNs: tsNs + this.opts.afterS * 1e9, lastNum: 0, alerts: 1 };
+    const cap: OpenCapture = { writer, path: file, endNs, lastNum: 0, alerts: 1 };
     // The state as it is now, then what the ring holds from T - before (the alert's event included).
     writer.writeSnapshot(this.engine);
     this.ring.forEachSince(tsNs - this.opts.beforeS * 1e9, (ev) => {
@@ -134,6 +143,7 @@ export class AlertCaptures implements EventConsumer {
     try {
       await w.close();
       this.written.push(cap.path);
+      this.opts.onWritten?.(cap.path);
       this.opts.onNotice?.(`alert capture ${cap.path} (${cap.alerts} alert${cap.alerts === 1 ? '' : 's'}, ${w.events} events)`);
       await this.enforceLimit(cap.path);
     } catch (err) {
@@ -151,8 +161,9 @@ export class AlertCaptures implements EventConsumer {
     const limit = (this.opts.maxMb ?? 0) * 1024 * 1024;
     if (limit <= 0) return;
     const files: { path: string; size: number; mtimeMs: number }[] = [];
+    const prefix = this.opts.namePrefix ?? '';
     for (const name of await readdir(this.opts.dir)) {
-      if (!NAME_RE.test(name)) continue;
+      if (!name.startsWith(prefix) || !NAME_RE.test(name.slice(prefix.length))) continue;
       const p = path.join(this.opts.dir, name);
       try {
         const st = await stat(p);
@@ -173,10 +184,11 @@ export class AlertCaptures implements EventConsumer {
 }
 
 /** `20261205T091523.123456789Z_Write_below_etc.scap`: sortable by time, safe in any shell. */
-export function captureName(tsNs: number, rule: string, gzip: boolean): string {
-  const ms = Math.floor(tsNs / 1e6);
-  const iso = new Date(ms).toISOString(); // 2026-12-05T09:15:23.123Z
-  const ns = String(Math.round(tsNs - ms * 1e6)).padStart(6, '0');
+export function captureName(tsNs: number | bigint, rule: string, gzip: boolean): string {
+  const exact = typeof tsNs === 'bigint' ? tsNs : BigInt(Math.round(tsNs));
+  const ms = exact / 1000000n;
+  const iso = new Date(Number(ms)).toISOString(); // 2026-12-05T09:15:23.123Z
+  const ns = String(exact - ms * 1000000n).padStart(6, '0');
   const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}${ns.slice(0, 6)}Z`;
   const slug = rule.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80);
   return `${stamp}_${slug}.scap${gzip ? '.gz' : ''}`;

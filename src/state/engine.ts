@@ -25,6 +25,7 @@ import { NetworkInterfaces } from './interfaces.js';
 import { type ContainerInfo, type ContainerMatch, emptyContainer, matchContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
 import { RealPaths } from './real-paths.js';
+import { AlertSlot } from './alert-slot.js';
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
@@ -34,6 +35,8 @@ export class StateEngine {
   /** Real bytes of the file names shown cleaned (for view actions). */
   readonly realPaths = new RealPaths();
   machine: MachineInfo | null = null;
+  /** Alerts the rules fired on the current event (filled by the rules consumer, read by the alert.* fields). */
+  readonly alerts = new AlertSlot();
 
   // ---- the event just processed ----
   /** Thread of the current event (null for machine-level events). */

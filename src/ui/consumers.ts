@@ -13,7 +13,7 @@ import type { CellValue, Sample, SampleRow, TableColumn } from '../view/table.js
 import { isNumericType } from '../view/table.js';
 import type { DrillTables } from '../view/drill-tables.js';
 import type { ViewDef } from '../view/view-def.js';
-import { viewColumns } from '../view/view-columns.js';
+import { viewColumns, viewReadsAlerts } from '../view/view-columns.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 
 export interface Consumer {
@@ -87,7 +87,9 @@ export const LIST_MAX_ROWS = 200_000;
 
 /**
  * A list view (csysdig TT_LIST): every event passing the filter is a row,
- * in arrival order; samples hand out the rows so far.
+ * in arrival order (newest first with the view's newest_first); samples
+ * hand out the rows so far. A view reading alert.* fields has a row per
+ * alert: the event is taken once per alert fired on it.
  */
 export class ListConsumer implements Consumer {
   readonly columns: TableColumn[];
@@ -99,6 +101,7 @@ export class ListConsumer implements Consumer {
   private lastTs = 0;
   private readonly ctx: EventContext;
   private readonly numeric: boolean[];
+  private readonly perAlert: boolean;
 
   constructor(
     private readonly view: ViewDef,
@@ -111,6 +114,7 @@ export class ListConsumer implements Consumer {
     this.filter = compileEventFilter(opts.filter, registry);
     this.ctx = { ev: undefined as unknown as ScapEvent, engine };
     this.numeric = this.columns.map((c) => isNumericType(c.type));
+    this.perAlert = viewReadsAlerts(view, opts.filter);
   }
 
   onEvent(ev: ScapEvent): void {
@@ -123,6 +127,17 @@ export class ListConsumer implements Consumer {
     }
     const ctx = this.ctx;
     ctx.ev = ev;
+    if (!this.perAlert) return this.addRow(ctx);
+    const slot = ctx.engine.alerts;
+    for (let i = 0; i < slot.count; i++) {
+      slot.cursor = i;
+      this.addRow(ctx);
+    }
+    slot.cursor = 0;
+  }
+
+  /** The current event (and alert) as a row, when it passes the filter. */
+  private addRow(ctx: EventContext): void {
     if (this.filter !== null && !this.filter.test(ctx)) return;
     const values: CellValue[] = [];
     const counts: number[] = [];
@@ -145,7 +160,7 @@ export class ListConsumer implements Consumer {
     const first = this.columns[0];
     if (first === undefined) return;
     this.onSample(
-      { columns: this.columns, keyColumn: first, rows: this.rows.slice(), sortColumn: -1, ascending: true },
+      { columns: this.columns, keyColumn: first, rows: this.view.newestFirst === true ? this.rows.slice().reverse() : this.rows.slice(), sortColumn: -1, ascending: true },
       { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.rows.length },
       false,
     );

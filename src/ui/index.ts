@@ -20,6 +20,7 @@ import { StreamEventSource } from '../session/stream-event-source.js';
 import { sshTargetOf } from '../cli/main.js';
 import { Terminal } from './term.js';
 import { OVERVIEW_SCREEN } from './overview.js';
+import { alertRunSetup } from './alert-setup.js';
 
 export { App } from './app.js';
 export type { EventSource } from '../session/event-source.js';
@@ -45,9 +46,15 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   if (termName === '' || termName === 'dumb' || termName === 'unknown') {
     throw new UsageError(`the full-screen UI needs a terminal that can move the cursor (TERM=${termName === '' ? 'unset' : termName}); use tsysdig --raw or --json for text output`);
   }
+  // --rules / --default-rules: loaded (or refused in one line) before the screen is taken.
+  const { loadMonitorRules } = await import('../cli/monitor-rules.js');
+  const rules = loadMonitorRules(opts, (m) => process.stderr.write(`tsysdig: ${m}\n`));
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
+  // History and captures around the rules' alerts (a bad --capture-alerts DIR is one line before the screen).
+  let app: App | null = null;
+  const runSetup = alertRunSetup(opts, rules, (line) => app?.showNotice(line));
   // The same source the text outputs open (src/session/open-source.ts).
   const source = await openSource({ readFile: opts.readFile, ssh: sshTargetOf(opts), snaplen: opts.snaplen, bufferMb: opts.bufferMb, includeSelf: opts.includeSelf });
   // A stream (--ssh, a FIFO) is connected before the screen is taken: ssh's prompts and failures print normally.
@@ -55,7 +62,6 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   if (stream !== null) await stream.open();
 
   const term = new Terminal();
-  let app: App | null = null;
   let finished = false;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => {
@@ -85,6 +91,8 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
     if (finished) return;
     finished = true;
     restore();
+    // the alert capture being written is completed in the time left before exit
+    void runSetup.close?.();
     const code = sig === 'SIGINT' ? 130 : 143;
     resolveExit(code);
     setTimeout(() => process.exit(code), 200).unref();
@@ -125,9 +133,11 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       durationS: opts.durationS,
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
+      rules,
       ...(notice !== undefined ? { notice } : {}),
       // For the tests: the header counts the reads of the capture (a drill-down or Backspace served without one shows no change).
       showReads: (process.env.TSYSDIG_UI_DEBUG ?? '').split(',').includes('reads'),
+      runSetup,
     });
     const a = app;
     term.handlers({

@@ -24,11 +24,14 @@
  */
 import { CaptureError } from '../capture/records.js';
 import type { ScapEvent } from '../event/scap-event.js';
-import { CaptureSession } from '../session/capture-session.js';
+import { CaptureSession, type SessionOptions } from '../session/capture-session.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
 import type { StateEngine } from '../state/engine.js';
-import type { AlertLog } from '../rules/alert-log.js';
+import type { MonitorRules } from '../cli/monitor-rules.js';
+import { AlertLog } from '../rules/alert-log.js';
+import type { Alert } from '../rules/alert.js';
+import type { HistoryRing } from '../session/history-ring.js';
 import type { Consumer } from './consumers.js';
 
 export interface RunState {
@@ -60,6 +63,22 @@ export interface SessionEvents {
   onWarning?(message: string): void;
 }
 
+/**
+ * What each run gets besides the screen (the rules, captures around alerts:
+ * src/session/alert-capture-hook.ts). A replay makes a new run at every
+ * screen change, so this is applied to each.
+ */
+export interface RunSetup {
+  /** The history each run keeps (SessionOptions.historySeconds/historyMaxBytes). */
+  history?: Pick<SessionOptions, 'historySeconds' | 'historyMaxBytes'>;
+  /** A new run, before the rules and the screen's consumer are added: add consumers to it. */
+  onRun?(run: CaptureSession): void;
+  /** Each alert of the run's rules. */
+  onAlert?(alert: Alert): void;
+  /** The session stops: resolves when what the consumers write is on disk. */
+  close?(): Promise<void>;
+}
+
 /** The current screen's consumer, swappable while a live run goes on. */
 class ScreenSlot implements EventConsumer {
   consumer: Consumer | null = null;
@@ -75,8 +94,6 @@ class ScreenSlot implements EventConsumer {
 
 export class Session {
   capture: CaptureInfo | null = null;
-  /** The run's alerts when rules run (--rules / --default-rules), else null: the overview's alert panels and the status bar read it. */
-  alertLog: AlertLog | null = null;
   private run: CaptureSession;
   private slot = new ScreenSlot();
   private running = false;
@@ -87,14 +104,33 @@ export class Session {
   private startedAt = 0;
   /** Reads of the capture started so far (replays): what the UI's debug status shows. */
   reads = 0;
+  private log: AlertLog | null = null;
 
   constructor(
     readonly source: EventSource,
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
+    /** --rules / --default-rules: run before the screen's consumer on every event (null: no rules). */
+    private readonly rules: MonitorRules | null = null,
+    private readonly setup: RunSetup = {},
   ) {
     this.run = this.newRun();
+  }
+
+  /**
+   * The alerts of the current run (null without rules): counts by priority,
+   * per minute, the newest records. A replay re-reads the capture at every
+   * screen change, and its log starts again with the read; live, one run
+   * goes on and so does its log.
+   */
+  get alertLog(): AlertLog | null {
+    return this.log;
+  }
+
+  /** The current run's last seconds of events (--history), for the status bar; null without history. */
+  get history(): HistoryRing | null {
+    return this.run.history;
   }
 
   get live(): boolean {
@@ -111,8 +147,20 @@ export class Session {
   }
 
   private newRun(): CaptureSession {
-    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m) });
+    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m), ...this.setup.history });
+    this.setup.onRun?.(run);
     this.slot = new ScreenSlot();
+    if (this.rules !== null) {
+      // the rules see each event before the screen, which reads what fired through the alert.* fields
+      const log = (this.log = new AlertLog());
+      const setup = this.setup;
+      run.add(
+        this.rules.consumer((a) => {
+          log.add(a);
+          setup.onAlert?.(a);
+        }),
+      );
+    }
     run.add(this.slot);
     return run;
   }
@@ -183,5 +231,6 @@ export class Session {
     const r = this.runPromise;
     this.cancel();
     if (r !== null) await r.catch(() => {});
+    await this.setup.close?.();
   }
 }

@@ -92,6 +92,7 @@ describe('output configuration', () => {
         insecure: false,
         caCert: null,
       },
+      capture: { enabled: null, pathPrefix: '/tmp/falco', mode: 'rules', defaultDurationMs: null },
     });
     expect(warnings).toEqual([`${f}: Falco settings tsysdig does not use: grpc`]);
   });
@@ -116,6 +117,15 @@ describe('output configuration', () => {
     expect(cfg.http.headers).toEqual({ 'X-A': '1' });
     expect(() => parseArgs(['--output-keep', '1.5'])).toThrow(UsageError);
     expect(() => outputConfigFromOptions(parseArgs(['--output-max-mb', '3']))).toThrow('--output-max-mb and --output-keep need --output-file');
+  });
+
+  it("reads Falco 0.42's capture: section (captures around alerts)", () => {
+    const f = join(tmp, 'capture.yaml');
+    writeFileSync(f, 'capture:\n  enabled: true\n  path_prefix: /var/tmp/alerts\n  mode: all_rules\n  default_duration: 2500\n');
+    expect(loadOutputConfig({ file: f, overrides: [] }).capture).toEqual({ enabled: true, pathPrefix: '/var/tmp/alerts', mode: 'all_rules', defaultDurationMs: 2500 });
+    expect(loadOutputConfig({ file: f, overrides: ['capture.enabled=false'] }).capture.enabled).toBe(false);
+    expect(() => loadOutputConfig({ file: null, overrides: ['capture.mode=every'] })).toThrow(/capture\.mode: expected 'rules' or 'all_rules', got "every"/);
+    expect(() => loadOutputConfig({ file: null, overrides: ['capture.path_prefix='] })).toThrow(/capture\.path_prefix/);
   });
 
   it("loads Falco 0.35.1's own falco.yaml, listing the settings it does not use in one warning", () => {
