@@ -57,6 +57,8 @@ const A_AVG = 2;
 const A_TIME_AVG = 3;
 const A_MAX = 4;
 const A_MIN = 5;
+/** tsysdig: text columns keep each distinct value once, ", "-separated (numeric columns: as NONE). */
+const A_DISTINCT = 6;
 
 function aggCode(a: Aggregation): number {
   switch (a) {
@@ -70,9 +72,27 @@ function aggCode(a: Aggregation): number {
       return A_MAX;
     case 'MIN':
       return A_MIN;
+    case 'DISTINCT':
+      return A_DISTINCT;
     default:
       return A_NONE;
   }
+}
+
+const DISTINCT_SEP = ', ';
+
+/**
+ * `cur` with the values of `add` (one value, or a list merged from another
+ * table) it lacks appended: a DISTINCT cell. Allocates only when a value is new.
+ */
+function withDistinct(cur: string, add: string): string {
+  if (add === '' || add === cur) return cur;
+  if (cur === '') return add;
+  let out = cur;
+  for (const v of add.includes(DISTINCT_SEP) ? add.split(DISTINCT_SEP) : [add]) {
+    if (v !== '' && !(DISTINCT_SEP + out + DISTINCT_SEP).includes(DISTINCT_SEP + v + DISTINCT_SEP)) out += DISTINCT_SEP + v;
+  }
+  return out;
 }
 
 /** Integer field types (sysdig's PT_INT8 … PT_UINT64, plus the fixed-size ids the table treats as numbers). */
@@ -497,6 +517,7 @@ function addRow(rows: Map<CellValue, Row>, inp: RowInput, kinds: ColumnKinds, fo
     if (numeric[i] === 0) {
       // Text: MAX and MIN keep the newest value, as sysdig copies it; SUM/AVG do nothing.
       if (a === A_MAX || (a === A_MIN && scnt !== 0 && dc[i] !== 0)) ds[i] = inp.strs[i]!;
+      else if (a === A_DISTINCT) ds[i] = withDistinct(ds[i]!, inp.strs[i]!);
       else if (a === A_MIN && scnt !== 0) dc[i] = dc[i]! + 1;
       else if (a === A_AVG) dc[i] = dc[i]! + scnt;
       continue;

@@ -5,7 +5,8 @@
  */
 
 /** How a column's values combine: per key (aggregation) and when rows merge under a group-by key. */
-export type Aggregation = 'NONE' | 'SUM' | 'AVG' | 'TIME_AVG' | 'MAX' | 'MIN';
+/** DISTINCT (tsysdig): a text column lists each distinct value once (the processes of an alert rule). */
+export type Aggregation = 'NONE' | 'SUM' | 'AVG' | 'TIME_AVG' | 'MAX' | 'MIN' | 'DISTINCT';
 
 export interface ViewColumn {
   /** Header text. */

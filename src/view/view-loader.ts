@@ -29,7 +29,7 @@ function yaml(): typeof import('yaml') {
 }
 import type { Aggregation, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
-export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN'];
+export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN', 'DISTINCT'];
 export const VIEW_TYPES: readonly ViewDef['viewType'][] = ['table', 'list', 'spectrogram'];
 
 /** The views shipped with tsysdig (<package>/views; same relative place from src/view and dist/view). */

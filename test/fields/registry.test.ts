@@ -100,13 +100,13 @@ describe('FieldRegistry.list', () => {
   it('lists every field once, described and classified', () => {
     const names = list.map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
-    const classes = new Set(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s']);
+    const classes = new Set(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s', 'alert']);
     for (const f of list) {
       expect(f.description.length, f.name).toBeGreaterThan(5);
       expect(classes.has(f.category), f.name).toBe(true);
       expect(f.name === 'syscall.type' || f.name.startsWith(`${f.category}.`), f.name).toBe(true);
     }
-    expect(fieldRegistry.classes().map((c) => c.name)).toEqual(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s']);
+    expect(fieldRegistry.classes().map((c) => c.name)).toEqual(['evt', 'proc', 'thread', 'user', 'group', 'container', 'fd', 'fdlist', 'fs.path', 'k8s', 'alert']);
   });
 
   it("has sysdig 0.29.3's type, print format and flags for every sysdig field", () => {
@@ -137,6 +137,8 @@ describe('FieldRegistry.list', () => {
     }
     // Fields sysdig 0.29.3 lacks: tsysdig extensions, and the libsinsp (Falco) fields the falcosecurity rules use.
     expect([...extensions].sort()).toEqual([
+      // the alert a rule fired (rules in the monitor)
+      'alert.count', 'alert.hostname', 'alert.num', 'alert.output', 'alert.priority', 'alert.rule', 'alert.severity', 'alert.source', 'alert.tags', 'alert.time',
       'container.ip', 'container.start_ts', 'evt.hostname', 'fd.ino', 'fd.nameraw', 'fd.types',
       'fs.path.name', 'fs.path.nameraw', 'fs.path.source', 'fs.path.sourceraw', 'fs.path.target', 'fs.path.targetraw',
       'proc.aexe', 'proc.aexepath', 'proc.exe_ino', 'proc.exe_ino.ctime', 'proc.exe_ino.ctime_duration_pidns_start',

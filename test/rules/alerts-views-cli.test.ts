@@ -4,6 +4,9 @@
  * rule files of Falco's regression suite), alerts_by_rule counts them, and
  * without rules `-v alerts` is refused in one line.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finalJsonRows, printedAlerts, runCli } from '../helpers/cli.js';
 
@@ -59,6 +62,24 @@ describe('Alerts views with --raw and --json', () => {
     });
     // the rows come sorted by COUNT, biggest first
     expect(rows.map((x) => x.COUNT!.raw)).toEqual([8, 6, 1]);
+  });
+
+  it("alerts_by_rule's PROCESSES lists each process a rule fired for once, in the order first seen", () => {
+    // the demo capture runs many programs: every successful execve, with the process name last in the output
+    const dir = mkdtempSync(join(tmpdir(), 'tsysdig-alertsui-'));
+    try {
+      const rules = join(dir, 'execs.yaml');
+      writeFileSync(rules, '- rule: any_exec\n  desc: every program start\n  condition: evt.type=execve and evt.dir=<\n  output: "exec by %proc.name"\n  priority: NOTICE\n');
+      const args = ['-r', 'demo/tsysdig-demo.scap.gz', '--rules', rules];
+      const names = [...new Set(printedAlerts(args).map((a) => a.output.replace(/^exec by /, '')))];
+      expect(names.length).toBeGreaterThan(2);
+      const r = runCli(['--json', '-v', 'alerts_by_rule', ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      const rows = finalJsonRows(r.stdout);
+      expect(rows.map((x) => [x.RULE!.text, x.COUNT!.raw, x.PROCESSES!.text])).toEqual([['any_exec', printedAlerts(args).length, names.join(', ')]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a filter on an alert field keeps that rule\'s alerts', () => {

@@ -84,8 +84,8 @@ run('tsysdig UI under tmux (160x45, libs_curl_google.scap)', () => {
     const menu = await s.waitFor((l) => l[2]!.startsWith('Select View') && expected.every((v) => names(l).includes(v)), 'the views menu');
     // The highlighted view's description is shown next to the menu.
     expect(menu.some((l) => l.includes('This is the typical top/htop process list'))).toBe(true);
-    // Containers is third in the menu (after CPUs and Connections).
-    s.keys('Home', 'Down', 'Down');
+    // Containers is fifth in the menu (after Alerts, Alerts by Rule, CPUs and Connections).
+    s.keys('Home', 'Down', 'Down', 'Down', 'Down');
     await s.waitFor((l) => l.some((x) => x.includes('List all the containers running on this machine')), 'Containers description');
     s.keys('Enter');
     // The capture has no containers: the view's header over an empty table.

@@ -48,7 +48,7 @@ const TRANSLATED = [
 ];
 
 /** Views tsysdig adds (not csysdig's): in the menu, compared apart. */
-const TSYSDIG_VIEWS = ['lifecycle'];
+const TSYSDIG_VIEWS = ['lifecycle', 'alerts', 'alerts_by_rule'];
 const csysdigOnly = (ids: string[]): string[] => ids.filter((id) => !TSYSDIG_VIEWS.includes(id));
 
 /** `csysdig --list-views` order (views sorted by name), without the skipped views. */
@@ -214,13 +214,18 @@ describe('defaults (csysdig values for absent properties)', () => {
     expect(v).toEqual({
       id: 'x', name: 'X', description: '', tips: [], tags: [], viewType: 'table', filter: '', appliesTo: [],
       isRoot: false, drilldownTarget: null, useDefaults: false, isHidden: false, drilldownIncreaseDepth: false,
-      spectroType: null, propagateFilter: true, source: 'x.yaml',
+      spectroType: null, propagateFilter: true, newestFirst: false, cumulative: false, source: 'x.yaml',
       columns: [
-        { name: 'NA', field: 'proc.pid', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: true, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false },
-        { name: 'N', field: 'evt.count', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: false, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false },
+        { name: 'NA', field: 'proc.pid', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: true, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
+        { name: 'N', field: 'evt.count', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: false, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
       ],
       actions: [{ hotkey: '9', command: 'kill %proc.pid', description: '', askConfirmation: false, waitFinish: true }],
     });
+  });
+
+  it('reads newest_first, cumulative and a column\'s colors', () => {
+    const v = parseViewFile('x.yaml', 'id: x\nname: X\nview_type: list\nnewest_first: true\ncumulative: true\ncolumns:\n  - name: P\n    field: proc.name\n    colors:\n      bash: bold red\n      "1": green\n');
+    expect([v.newestFirst, v.cumulative, v.columns[0]!.colors]).toEqual([true, true, { bash: 'bold red', '1': 'green' }]);
   });
 
   it('reads an empty drilldown_target / spectro_type as none, and filterfield on a key', () => {
@@ -238,6 +243,10 @@ describe('bad view files', () => {
 
   // [what, file text, exact error]
   const cases: [string, string, string][] = [
+    ['colors: an unknown colour', cols(KEY, '  - name: N\n    field: evt.count\n    colors:\n      Warning: orange\n'),
+      "views/foo.yaml:10: columns[1].colors.Warning: expected a colour (black, red, green, yellow, blue, magenta, cyan, white, optionally 'bold COLOUR'), got 'orange'"],
+    ['colors: not a mapping', cols(KEY, '  - name: N\n    field: evt.count\n    colors: red\n'),
+      "views/foo.yaml:9: columns[1].colors: expected a mapping of cell texts to colour names, got 'red'"],
     ['YAML syntax error (unclosed flow list)', 'id: foo\nname: Foo\ntags: [a, b\ncolumns:\n  - name: X\n',
       'views/foo.yaml:4: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ['YAML syntax error (unclosed quote)', 'id: foo\nname: "Foo\n',
@@ -251,9 +260,9 @@ describe('bad view files', () => {
     ['empty file', '', "views/foo.yaml:1: expected a mapping (the view's keys), got nothing"],
     ['a list instead of a view', '- id: foo\n', "views/foo.yaml:1: expected a mapping (the view's keys), got a list"],
     ['unknown view key', 'id: foo\nname: Foo\ndrilldown: procs\ncolumns: []\n',
-      'views/foo.yaml:3: drilldown: unknown key; known keys: id, name, description, tips, tags, view_type, filter, applies_to, is_root, drilldown_target, use_defaults, is_hidden, drilldown_increase_depth, propagate_filter, spectro_type, columns, actions'],
+      'views/foo.yaml:3: drilldown: unknown key; known keys: id, name, description, tips, tags, view_type, filter, applies_to, is_root, drilldown_target, use_defaults, is_hidden, drilldown_increase_depth, propagate_filter, newest_first, cumulative, spectro_type, columns, actions'],
     ['unknown column key', cols(KEY, VAL, '    colsiz: 8\n'),
-      "views/foo.yaml:9: columns[1].colsiz: unknown key (did you mean 'colsize'?); known keys: name, field, description, colsize, aggregation, groupby_aggregation, is_key, is_groupby_key, is_sorting, filterfield, filter_in_child_only, tags"],
+      "views/foo.yaml:9: columns[1].colsiz: unknown key (did you mean 'colsize'?); known keys: name, field, description, colsize, aggregation, groupby_aggregation, is_key, is_groupby_key, is_sorting, filterfield, filter_in_child_only, tags, colors"],
     ['unknown action key', cols(KEY, VAL) + 'actions:\n  - hotkey: k\n    command: kill %proc.pid\n    confirm: true\n',
       "views/foo.yaml:12: actions[0].confirm: unknown key; known keys: hotkey, command, description, ask_confirmation, wait_finish"],
     ['colsize not a number', cols(KEY, VAL, '    colsize: wide\n'),
@@ -279,9 +288,9 @@ describe('bad view files', () => {
     ['empty name', 'id: foo\nname:\ncolumns: []\n', 'views/foo.yaml:2: name: expected a string, got nothing'],
     ['bad id', 'id: my view\nname: Foo\n', "views/foo.yaml:1: id: expected a view id (letters, digits, '_', '.', '-'), got 'my view'"],
     ['bad aggregation', cols(KEY, VAL, VAL, VAL, '    aggregation: SOM\n'),
-      "views/foo.yaml:13: columns[3].aggregation: expected one of NONE, SUM, AVG, TIME_AVG, MAX, MIN, got 'SOM'"],
+      "views/foo.yaml:13: columns[3].aggregation: expected one of NONE, SUM, AVG, TIME_AVG, MAX, MIN, DISTINCT, got 'SOM'"],
     ['lower-case groupby_aggregation', cols(KEY, VAL, '    groupby_aggregation: sum\n'),
-      "views/foo.yaml:9: columns[1].groupby_aggregation: expected one of NONE, SUM, AVG, TIME_AVG, MAX, MIN, got 'sum'"],
+      "views/foo.yaml:9: columns[1].groupby_aggregation: expected one of NONE, SUM, AVG, TIME_AVG, MAX, MIN, DISTINCT, got 'sum'"],
     ['bad view_type', 'id: foo\nname: Foo\nview_type: grid\ncolumns: []\n',
       "views/foo.yaml:3: view_type: expected one of table, list, spectrogram, got 'grid'"],
     ['hotkey of two characters', cols(KEY, VAL) + 'actions:\n  - hotkey: ab\n    command: ls\n',
