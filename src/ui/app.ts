@@ -46,7 +46,10 @@ import { centre, TableWidget } from './table-widget.js';
 import type { Display } from './term.js';
 import { TextBuffer, TextView } from './text-view.js';
 import type { EventSource } from '../session/event-source.js';
-import { ViewsMenu } from './views-menu.js';
+import { ViewsMenu, type RowViewEntry } from './views-menu.js';
+import { historyProblem, rowSelection, windowAround, type EventWindow } from './row-drill.js';
+import { rowOrigin, type RowOrigin } from '../view/list-rows.js';
+import { replayHistory } from '../session/history-replay.js';
 
 export interface AppConfig {
   views: ViewRegistry;
@@ -66,6 +69,8 @@ export interface AppConfig {
   version: string;
   /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
   notice?: string;
+  /** Live: seconds of events kept in memory, for drilling from a list row into the events around it (0: none). */
+  historySeconds?: number;
 }
 
 type Overlay = { kind: 'help' | 'legend'; view: TextView };
@@ -102,6 +107,8 @@ export class App {
   private readonly text = new TextBuffer();
   private textView: TextView;
   private textConsumer: DigConsumer | EchoConsumer | null = null;
+  /** The dig screen opened from a list row: the window around the row's event (null: a plain F6). */
+  private digWindow: EventWindow | null = null;
   private echoFormat: BufferFormat = 'dotted';
 
   // ---- spectrogram ----
@@ -146,6 +153,7 @@ export class App {
         },
       },
       { count: cfg.count ?? 0, durationNs: (cfg.durationS ?? 0) * 1e9 },
+      cfg.historySeconds ?? 0,
     );
   }
 
@@ -214,14 +222,16 @@ export class App {
         this.textView = new TextView(() => this.text.lines, wrap, () => this.text.generation);
         this.textView.follow = live;
         if (live) this.armLiveText();
+        const win = this.screen === DIG_SCREEN ? this.digWindow : null;
         this.session.start((engine) => {
           const c =
             this.screen === DIG_SCREEN
-              ? new DigConsumer(filter, reg, engine, this.text)
+              ? new DigConsumer(filter, reg, engine, this.text, undefined, win, !live)
               : new EchoConsumer(filter, reg, engine, this.text, this.echoFormat, this.cfg.tag === 'containers');
           this.textConsumer = c;
           return c;
         });
+        if (win !== null && live) this.digFromHistory(win);
       } else {
         const view = this.view;
         if (view === null) throw new Error(`unknown view '${this.screen}'`);
@@ -337,6 +347,7 @@ export class App {
     const sel = this.selection();
     const view = this.view;
     if (sel === null || view === null) return;
+    this.digWindow = null;
     this.pushEntry({
       field: sel.field,
       val: sel.val,
@@ -351,11 +362,85 @@ export class App {
     this.startScreen();
   }
 
+  // ---- list rows: each remembers its event (src/view/list-rows.ts) ----
+
+  /** The selected list row's event (null on table views, or without a row). */
+  private rowOrigin(): RowOrigin | null {
+    return this.list === null ? null : rowOrigin(this.table.selectedRow());
+  }
+
+  /** The process of the selected list row, for the views F2 offers for it (null: none). */
+  private rowProcess(): number | null {
+    const o = this.rowOrigin();
+    return o === null || o.pid < 0 ? null : o.pid;
+  }
+
+  /**
+   * Enter on a list row: the dig screen on the events of the row's process
+   * (or thread, view key row_events) in a window around the row's event,
+   * that event highlighted. A replay reads the window from the capture; live
+   * shows what the history holds, or says in one line why it cannot.
+   */
+  drillIntoRow(): boolean {
+    const view = this.view;
+    const row = this.table.selectedRow();
+    const o = rowOrigin(row);
+    if (view === null || row === null || o === null) return false;
+    const sel = rowSelection(o, view.rowEvents ?? 'process');
+    if (sel === null) {
+      this.notice = `the process of event ${o.evtNum} is unknown: no events to show`;
+      return false;
+    }
+    if (this.session.live) {
+      const why = historyProblem(this.session.history, o);
+      if (why !== null) {
+        this.notice = why;
+        return false;
+      }
+    }
+    this.pushEntry({ field: sel.field, val: sel.val, filterInChildOnly: false, viewFilter: '', rowKey: row.key, isDrilldown: true });
+    this.paused = false;
+    this.digWindow = windowAround(o);
+    this.screen = DIG_SCREEN;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+    return true;
+  }
+
+  /** F2 on a list row: a view of the row's process (its files, connections, children…), filtered to it. */
+  private drillRowInto(target: ViewDef, entry: RowViewEntry): void {
+    const row = this.table.selectedRow();
+    this.pushEntry({ field: entry.field, val: String(entry.pid), filterInChildOnly: false, viewFilter: '', rowKey: row?.key ?? null, isDrilldown: true });
+    this.paused = false;
+    this.screen = target.id;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+  }
+
+  /** Live: the window's events already past, from the history, before the new ones arrive. */
+  private digFromHistory(win: EventWindow): void {
+    const history = this.session.history;
+    const c = this.textConsumer;
+    if (history === null || !(c instanceof DigConsumer)) return;
+    replayHistory(history, this.session.engine, win.fromNs, win.toNs, (ev, engine) => c.onEvent(ev, engine));
+    this.revealAnchor();
+  }
+
+  /** Brings the highlighted event of a row's window into view. */
+  private revealAnchor(): void {
+    const c = this.textConsumer;
+    if (this.digWindow === null || !(c instanceof DigConsumer) || c.anchorLine < 0) return;
+    this.textView.reveal(c.anchorLine);
+  }
+
   /** Backspace (csysdig drillup). */
   drillUp(): boolean {
     const e = this.hierarchy.pop();
     if (e === undefined) return false;
     this.paused = false;
+    this.digWindow = null;
     this.screen = e.prevScreen;
     if (this.isSpectroId(e.prevScreen)) {
       this.manualFilter = '';
@@ -431,6 +516,7 @@ export class App {
     if (this.session.state.done && this.isTextScreen()) {
       this.textView.top = 0;
       this.textView.follow = false;
+      this.revealAnchor();
     }
     this.dataChanged();
   }
@@ -522,7 +608,7 @@ export class App {
         return;
       case 'f2':
         if (this.isTextScreen()) return;
-        this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag);
+        this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag, this.rowProcess());
         return;
       case 'f4':
       case '\\':
@@ -566,7 +652,8 @@ export class App {
         t.scrollRight(this.d.width);
         return true;
       case 'enter':
-        this.drillDown();
+        if (this.list !== null) this.drillIntoRow();
+        else this.drillDown();
         return true;
       case 'backspace':
       case 'C-h':
@@ -740,8 +827,11 @@ export class App {
     // Closed before switching: the switch renders without the menu.
     let pick: ViewDef | undefined;
     const menu = { move: (how: Move) => m.menu.move(how), get selected() { return m.selected; } };
-    if (!this.menuKey(name, menu, 'f2', (v: ViewDef) => (pick = v))) this.viewsMenu = null;
-    if (pick !== undefined) this.switchView(pick.id);
+    let forRow: RowViewEntry | null = null;
+    if (!this.menuKey(name, menu, 'f2', (v: ViewDef) => ((pick = v), (forRow = m.selectedRowEntry)))) this.viewsMenu = null;
+    if (pick === undefined) return;
+    if (forRow !== null) this.drillRowInto(pick, forRow);
+    else this.switchView(pick.id);
   }
 
   private formatMenuKey(name: string): void {

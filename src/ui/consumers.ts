@@ -9,15 +9,15 @@ import type { FieldRegistry } from '../fields/registry.js';
 import type { EventContext } from '../fields/types.js';
 import { compileFilter, type CompiledFilter } from '../filter/index.js';
 import type { StateEngine } from '../state/engine.js';
-import type { CellValue, Sample, SampleRow, TableColumn } from '../view/table.js';
-import { isNumericType } from '../view/table.js';
+import { ListRows } from '../view/list-rows.js';
+import type { Sample, TableColumn } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
 import { viewColumns } from '../view/view-columns.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 
 export interface Consumer {
-  /** One event, after engine.process(ev). */
-  onEvent(ev: ScapEvent, engine: StateEngine): void;
+  /** One event, after engine.process(ev). False ends a replay's read early (the screen has what it needs). */
+  onEvent(ev: ScapEvent, engine: StateEngine): boolean | void;
   /** The replay reached the end of the capture. */
   finish(): void;
 }
@@ -61,35 +61,27 @@ export class TableConsumer implements Consumer {
   }
 }
 
-/** Most rows a list view keeps (the oldest go first). */
-export const LIST_MAX_ROWS = 200_000;
-
 /**
  * A list view (csysdig TT_LIST): every event passing the filter is a row,
- * in arrival order; samples hand out the rows so far.
+ * in arrival order (ListRows, which also remembers each row's event);
+ * samples hand out the rows so far.
  */
 export class ListConsumer implements Consumer {
   readonly columns: TableColumn[];
-  private readonly filter: CompiledFilter<EventContext> | null;
-  private rows: SampleRow[] = [];
-  private seq = 0;
+  private readonly list: ListRows;
   private nextFlushNs = 0;
   private firstTs = 0;
   private lastTs = 0;
-  private readonly ctx: EventContext;
-  private readonly numeric: boolean[];
 
   constructor(
-    private readonly view: ViewDef,
+    view: ViewDef,
     registry: FieldRegistry,
     engine: StateEngine,
     private readonly opts: TableRunOptions,
     private readonly onSample: SampleHandler,
   ) {
     this.columns = viewColumns(view, registry, opts.tag);
-    this.filter = compileEventFilter(opts.filter, registry);
-    this.ctx = { ev: undefined as unknown as ScapEvent, engine };
-    this.numeric = this.columns.map((c) => isNumericType(c.type));
+    this.list = new ListRows(this.columns, engine, { useDefaults: view.useDefaults, filter: compileEventFilter(opts.filter, registry) });
   }
 
   onEvent(ev: ScapEvent): void {
@@ -100,39 +92,22 @@ export class ListConsumer implements Consumer {
       if (this.nextFlushNs !== 0) this.emit(false);
       this.nextFlushNs = ts - (ts % this.opts.intervalNs) + this.opts.intervalNs;
     }
-    const ctx = this.ctx;
-    ctx.ev = ev;
-    if (this.filter !== null && !this.filter.test(ctx)) return;
-    const values: CellValue[] = [];
-    const counts: number[] = [];
-    for (let j = 0; j < this.columns.length; j++) {
-      const v = this.columns[j]!.extractor.get(ctx);
-      if (v === undefined) {
-        if (!this.view.useDefaults) return;
-        values.push(this.numeric[j] ? 0 : '');
-        counts.push(0);
-      } else {
-        values.push(typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v);
-        counts.push(1);
-      }
-    }
-    this.rows.push({ key: ++this.seq, values, counts });
-    if (this.rows.length > LIST_MAX_ROWS) this.rows.splice(0, LIST_MAX_ROWS / 10);
+    this.list.add(ev);
   }
 
   private emit(final: boolean): void {
     const first = this.columns[0];
     if (first === undefined) return;
     this.onSample(
-      { columns: this.columns, keyColumn: first, rows: this.rows.slice(), sortColumn: -1, ascending: true },
-      { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.rows.length },
+      { columns: this.columns, keyColumn: first, rows: this.list.rows.slice(), sortColumn: -1, ascending: true },
+      { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.list.rows.length },
       false,
     );
   }
 
   /** csysdig's 'c' on a list: forget the rows. */
   clear(): void {
-    this.rows = [];
+    this.list.clear();
   }
 
   finish(): void {

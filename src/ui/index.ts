@@ -29,6 +29,12 @@ function oneLine(err: unknown): string {
   return m.replace(/\s*\n\s*/g, ' ');
 }
 
+/**
+ * Live: seconds of events the monitor keeps in memory (a HistoryRing, at
+ * most 64 MiB), so Enter on a list row can show the events around it.
+ */
+export const UI_LIVE_HISTORY_SECONDS = 10;
+
 /** `notice`: a line the user must see (why the demo capture is shown), drawn inside the screen. */
 export async function runUi(opts: Options, notice?: string): Promise<number> {
   // Everything that can fail for a plain reason fails here, before the screen is taken.
@@ -125,6 +131,7 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
       ...(notice !== undefined ? { notice } : {}),
+      historySeconds: source.live ? UI_LIVE_HISTORY_SECONDS : 0,
     });
     const a = app;
     term.handlers({

@@ -23,6 +23,7 @@ import type { ScapEvent } from '../event/scap-event.js';
 import { CaptureSession } from '../session/capture-session.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
+import type { HistoryRing } from '../session/history-ring.js';
 import type { StateEngine } from '../state/engine.js';
 import type { Consumer } from './consumers.js';
 
@@ -58,9 +59,14 @@ export interface SessionEvents {
 /** The current screen's consumer, swappable while a live run goes on. */
 class ScreenSlot implements EventConsumer {
   consumer: Consumer | null = null;
+  /** The screen ended the read before the capture's end (it is not the whole capture). */
+  endedEarly = false;
 
-  onEvent(ev: ScapEvent, engine: StateEngine): void {
-    this.consumer?.onEvent(ev, engine);
+  onEvent(ev: ScapEvent, engine: StateEngine): boolean | void {
+    const c = this.consumer;
+    if (c === null || c.onEvent(ev, engine) !== false) return;
+    this.endedEarly = true;
+    return false;
   }
 
   finish(): void {
@@ -84,6 +90,8 @@ export class Session {
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
+    /** Live: keep this many seconds of events in memory (the run's `history`; 0: none). */
+    private readonly historySeconds = 0,
   ) {
     this.run = this.newRun();
   }
@@ -96,13 +104,19 @@ export class Session {
     return this.run.engine;
   }
 
+  /** Live: the last seconds of events (null when the session keeps none). */
+  get history(): HistoryRing | null {
+    return this.run.history;
+  }
+
   get state(): RunState {
     const r = this.run;
     return { running: this.running, done: this.done, error: this.error, events: r.events, firstTs: r.firstTs, lastTs: r.lastTs, elapsedMs: performance.now() - this.startedAt };
   }
 
   private newRun(): CaptureSession {
-    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m) });
+    const historySeconds = this.source.live ? this.historySeconds : 0;
+    const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m), historySeconds });
     this.slot = new ScreenSlot();
     run.add(this.slot);
     return run;
@@ -131,7 +145,8 @@ export class Session {
         this.running = false;
         if (!this.source.live) {
           this.done = true;
-          if (run.events > 0 || this.capture === null) this.capture = { events: run.lastEventNum, firstTs: run.firstTs, lastTs: run.lastTs };
+          // A read the screen ended early (a row's event window) is not the whole capture.
+          if (!slot.endedEarly && (run.events > 0 || this.capture === null)) this.capture = { events: run.lastEventNum, firstTs: run.firstTs, lastTs: run.lastTs };
         }
         this.events.onEnd();
       },

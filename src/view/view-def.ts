@@ -43,6 +43,9 @@ export interface ViewAction {
   waitFinish: boolean;
 }
 
+/** What a list row drills into (view key row_events). */
+export type RowEvents = 'process' | 'thread';
+
 export interface ViewDef {
   id: string;
   name: string;
@@ -69,6 +72,12 @@ export interface ViewDef {
    * added to the child's. The loader always sets it (default true).
    */
   propagateFilter?: boolean;
+  /**
+   * List views: Enter on a row opens the dig screen on the row's event,
+   * filtered to its process (proc.pid) or its thread (thread.tid). The
+   * loader always sets it (default 'process').
+   */
+  rowEvents?: RowEvents;
   columns: ViewColumn[];
   actions: ViewAction[];
   /** Where it was loaded from (for error messages and the views menu). */

@@ -26,10 +26,12 @@ function yaml(): typeof import('yaml') {
   yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return yamlModule;
 }
-import type { Aggregation, ViewAction, ViewColumn, ViewDef } from './view-def.js';
+import type { Aggregation, RowEvents, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN'];
 export const VIEW_TYPES: readonly ViewDef['viewType'][] = ['table', 'list', 'spectrogram'];
+/** What Enter on a list-view row opens: the events of the row's process or of its thread. */
+export const ROW_EVENTS: readonly RowEvents[] = ['process', 'thread'];
 
 /** The views shipped with tsysdig (<package>/views; same relative place from src/view and dist/view). */
 export const BUILTIN_VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url)).replace(/\/$/, '');
@@ -179,6 +181,7 @@ const VIEW_KEYS: Record<string, KeySpec> = {
   drilldown_increase_depth: { kind: 'boolean' },
   propagate_filter: { kind: 'boolean' },
   spectro_type: { kind: 'text' },
+  row_events: { kind: 'enum', values: ROW_EVENTS },
   columns: { kind: 'columns', required: true },
   actions: { kind: 'actions' },
 };
@@ -300,6 +303,7 @@ class FileParser {
       drilldownIncreaseDepth: (v.drilldown_increase_depth as boolean | undefined) ?? false,
       spectroType: emptyToNull(v.spectro_type),
       propagateFilter: (v.propagate_filter as boolean | undefined) ?? true,
+      rowEvents: (v.row_events as RowEvents | undefined) ?? 'process',
       columns,
       actions,
       source: this.file,
