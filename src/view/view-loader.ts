@@ -634,6 +634,8 @@ function isCachedEntry(e: unknown): boolean {
   if (![v.id, v.name, v.description, v.filter, v.source].every(isStr) || ![v.tips, v.tags, v.appliesTo].every(isStrs)) return false;
   if (!VIEW_TYPES.includes(v.viewType as ViewDef['viewType']) || ![v.isRoot, v.useDefaults, v.isHidden, v.drilldownIncreaseDepth].every(isBool)) return false;
   if (!(v.drilldownTarget === null || isStr(v.drilldownTarget)) || !(v.spectroType === null || isStr(v.spectroType))) return false;
+  // Entries written before row_events existed are parsed again (the key's default is the parser's business).
+  if (!ROW_EVENTS.includes(v.rowEvents as RowEvents)) return false;
   if (!Array.isArray(v.columns) || v.columns.length === 0 || !Array.isArray(v.actions)) return false;
   for (const c of v.columns as unknown[]) {
     if (!isObj(c) || ![c.name, c.field, c.description].every(isStr) || !isStrs(c.tags) || ![c.isKey, c.isGroupbyKey, c.isSorting].every(isBool)) return false;
