@@ -27,12 +27,21 @@ export interface RowViewEntry {
 /** The view that lists a process's children (filtered on proc.ppid). */
 export const CHILDREN_VIEW = 'procs';
 
-/** Views offered for a list row's process: its children first, then the views that apply to proc.pid. */
+/** The process views a row's menu puts first, after its children (what a person looks at first after an alert). */
+const FIRST_ROW_VIEWS = ['files', 'connections'];
+
+/** Views offered for a list row's process: its children, files and connections first, then the other views that apply to proc.pid. */
 export function rowProcessViews(registry: ViewRegistry): { view: ViewDef; field: RowViewEntry['field']; name: string }[] {
   const out: { view: ViewDef; field: RowViewEntry['field']; name: string }[] = [];
   const children = registry.get(CHILDREN_VIEW);
   if (children !== undefined) out.push({ view: children, field: 'proc.ppid', name: 'Children' });
-  for (const v of viewsFor(registry, 'proc.pid')) out.push({ view: v, field: 'proc.pid', name: v.name });
+  const applying = viewsFor(registry, 'proc.pid');
+  const rank = (v: ViewDef): number => {
+    const i = FIRST_ROW_VIEWS.indexOf(v.id);
+    return i < 0 ? FIRST_ROW_VIEWS.length : i;
+  };
+  // a stable sort: the rest keep the menu's order
+  for (const v of [...applying].sort((a, b) => rank(a) - rank(b))) out.push({ view: v, field: 'proc.pid', name: v.name });
   return out;
 }
 
