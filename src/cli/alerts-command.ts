@@ -50,8 +50,11 @@ export interface AlertsSummary {
   byRule: Map<string, number>;
 }
 
-/** Loads the rules and builds the consumer; throws before anything is captured when they do not load. */
-export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsumer {
+/** What loading rules needs (the rules command's and the monitor's). */
+export type RulesSpec = Pick<AlertsRun, 'rulesPaths' | 'selection' | 'minPriority' | 'extra' | 'matching' | 'onWarning'>;
+
+/** Loads and selects the rules; throws (one line) when they do not load. */
+export function loadRuleSet(run: RulesSpec): RuleSet {
   const { selection } = run;
   if ((selection.disabledSubstrings.length > 0 || selection.disabledTags.length > 0) && selection.enabledTags.length > 0) {
     throw new RulesFileError('Error: You can not specify both disabled (-D/-T) and enabled (-t) rules');
@@ -63,9 +66,13 @@ export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsume
   }
   const extra = run.extra === null ? '' : EXTRAS[run.extra];
   const rules = loadRulesFiles(run.rulesPaths, { minPriority, outputExtra: extra, replaceContainerInfo: extra !== '' }, run.onWarning);
-  const ruleset = new RuleSet(selectRules(rules, selection), run.matching);
+  return new RuleSet(selectRules(rules, selection), run.matching);
+}
+
+/** Loads the rules and builds the consumer; throws before anything is captured when they do not load. */
+export function buildAlertConsumer(run: AlertsRun, sink: LineSink): AlertConsumer {
   return new AlertConsumer(
-    ruleset,
+    loadRuleSet(run),
     sink,
     { json: run.json, timeIso8601: run.timeIso8601, includeOutput: true, includeTags: true, hostname: defaultHostname() },
     run.onAlert ?? null,

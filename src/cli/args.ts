@@ -530,7 +530,9 @@ export const USAGE = `usage: tsysdig [options] [filter]
 
  Security rules (Falco's rule files; see docs/rules.md):
   --alerts               run rules on the events (-r FILE, or live) and print alerts as Falco does
-  --rules FILE|DIR       rules file, or a directory's files in name order (repeatable, loaded in order)
+  --rules FILE|DIR       rules file, or a directory's files in name order (repeatable, loaded in order);
+                         without --alerts, the rules run in the monitor (UI, --raw, --json): the Alerts
+                         and Alerts by Rule views (-v alerts, key A), alert counts in the status bar
   --default-rules        load the bundled falcosecurity/rules stable file (rules/falco_rules.yaml) first
   --validate FILE        check rules files as 'falco -V' does (repeatable); with --json, Falco's JSON
   --json                 with --alerts: Falco's JSON alert objects

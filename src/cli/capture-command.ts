@@ -26,7 +26,11 @@ import { loadViews } from '../view/view-loader.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 import type { Sample } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
+import { ListConsumer } from '../ui/consumers.js';
+import { combineFilters } from '../ui/selection.js';
+import { viewReadsAlerts } from '../view/view-columns.js';
 import { UsageError } from './args.js';
+import { NO_RULES_TEXT } from './monitor-rules.js';
 import { compileEventFilter, type EventPredicate } from './event-filter.js';
 import { OutputBuffer } from './output-buffer.js';
 
@@ -37,6 +41,12 @@ export interface CaptureRun {
   output: 'raw' | 'json' | 'events' | 'consumers' | 'none';
   /** --events: -p FORMAT / -j (null: sysdig's default line). */
   format?: EventFormatter | null;
+  /**
+   * The rules engine of the monitor (an AlertConsumer filling engine.alerts,
+   * --rules / --default-rules): it sees each event before the view, so the
+   * Alerts views' alert.* fields read what fired on it.
+   */
+  rules?: EventConsumer | null;
   /** Further consumers, after the outputs above (the lifecycle stream with output 'consumers', the rules engine, the agent's metrics). */
   consumers?: EventConsumer[];
   viewId?: string;
@@ -92,6 +102,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
   // Everything that can be refused without opening the source is checked first.
   // With output 'none', a view given still runs: its samples go to onSample (benchmarks).
   const view = run.output === 'raw' || run.output === 'json' || (run.output === 'none' && run.viewId !== undefined) ? findView(run.viewId ?? 'procs', run.viewsDirs) : null;
+  if (view !== null && viewReadsAlerts(view) && !run.rules) throw new UsageError(NO_RULES_TEXT);
   const filterText = (run.filter ?? '').trim();
   const eventFilter: EventPredicate | null = filterText !== '' && (run.output === 'events' || run.writeFile) ? compileEventFilter(filterText) : null;
   const source = await openSource(run.source);
@@ -100,6 +111,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureResult> {
     onWarning: warn,
   });
   const out = run.output === 'none' ? null : (run.out ?? new OutputBuffer());
+  if (run.rules) session.add(run.rules);
   if (view !== null) addViewOutput(session, view, run, out, filterText);
   if (run.output === 'events' && out !== null) session.add(new EventPrinter(out, eventFilter, run.format ?? null));
   const timers: NodeJS.Timeout[] = [];
@@ -156,6 +168,21 @@ export const LIVE_TOTAL_ROWS = 5000;
 function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, out: OutputBuffer | null, filter: string): void {
   const live = session.live;
   const source = session.source;
+  const print = (sample: Sample, info: SampleInfo, grouping: boolean): void => {
+    run.onSample?.(sample, info, grouping);
+    if (out === null) return;
+    if (run.output === 'raw') for (const l of rawTableLines(sample, info.timeDeltaNs, grouping)) out.line(l);
+    else out.line(sampleToJson(view, sample, info, grouping, live && source.drops ? { drops: source.drops() } : {}));
+    if (live) void out.flush(); // live: each table as soon as it is taken
+  };
+  // csysdig opens a replay with an empty sample: keep its leading separator (streams too: a capture piped in prints as from its file).
+  if (run.output === 'raw' && (!live || source.remote === true)) out?.line(RAW_SEPARATOR);
+  if (view.viewType === 'list') {
+    // A list view (lifecycle, alerts): its rows so far every interval live, all of them at the end of a replay.
+    const intervalNs = (run.intervalMs ?? 2000) * 1e6;
+    session.add(new ListConsumer(view, fieldRegistry, session.engine, { intervalNs, filter: combineFilters(view.filter, filter), tag: run.tag ?? 'default', keepTotals: !live }, print));
+    return;
+  }
   const runner: ViewRunner = new ViewRunner(view, fieldRegistry, session.engine, {
     intervalNs: (run.intervalMs ?? 2000) * 1e6,
     filter,
@@ -164,16 +191,8 @@ function addViewOutput(session: CaptureSession, view: ViewDef, run: CaptureRun, 
     // Live runs have no end to the processes they see: the whole-run table keeps the most recent ones.
     maxTotalRows: live ? LIVE_TOTAL_ROWS : undefined,
     finalOnly: run.finalOnly === true,
-    onSample: (sample, info) => {
-      run.onSample?.(sample, info, runner.grouping);
-      if (out === null) return;
-      if (run.output === 'raw') for (const l of rawTableLines(sample, info.timeDeltaNs, runner.grouping)) out.line(l);
-      else out.line(sampleToJson(view, sample, info, runner.grouping, live && source.drops ? { drops: source.drops() } : {}));
-      if (live) void out.flush(); // live: each table as soon as it is taken
-    },
+    onSample: (sample, info) => print(sample, info, runner.grouping),
   });
-  // csysdig opens a replay with an empty sample: keep its leading separator (streams too: a capture piped in prints as from its file).
-  if (run.output === 'raw' && (!live || source.remote === true)) out?.line(RAW_SEPARATOR);
   session.add(runner);
 }
 

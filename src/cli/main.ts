@@ -71,7 +71,12 @@ export async function main(argv: string[]): Promise<number> {
       await out.flush();
       return ok ? EXIT_OK : EXIT_FAILURE;
     }
-    if (opts.alerts || opts.rulesPaths.length > 0 || opts.defaultRules) return await runAlertsCommand(opts);
+    if (opts.alerts) return await runAlertsCommand(opts);
+    // --rules / --default-rules without --alerts: the rules run in the monitor (UI, --raw, --json) next to the views.
+    // (The agent runs its own rules: the shipped ones plus --rules.)
+    if ((opts.rulesPaths.length > 0 || opts.defaultRules) && !opts.agent && (opts.events || opts.lifecycle !== 'off')) {
+      return fail('--rules without --alerts runs the rules in the monitor (the UI, --raw or --json -v alerts); add --alerts to print alerts', EXIT_USAGE);
+    }
     if (opts.eventFormat !== null && !opts.events) return fail('-p FORMAT prints events: add --events', EXIT_USAGE);
     if (opts.lifecycle !== 'off') {
       if (opts.events || opts.raw || opts.writeFile !== null) return fail('--lifecycle is its own output: drop --events, --raw and -w', EXIT_USAGE);
@@ -196,8 +201,11 @@ async function runCaptureCommand(opts: Options): Promise<number> {
   const { runCapture } = await import('./capture-command.js');
   const output = opts.events ? 'events' : opts.raw ? 'raw' : opts.json ? 'json' : 'none';
   const format = opts.events ? await eventFormatter(opts) : null;
+  const { loadMonitorRules } = await import('./monitor-rules.js');
+  const rules = output === 'raw' || output === 'json' ? loadMonitorRules(opts, warnOnce()) : null;
   await runCapture({
     format,
+    rules: rules?.consumer(null) ?? null,
     source: {
       readFile: opts.readFile,
       ssh: sshTargetOf(opts),

@@ -16,6 +16,7 @@
  * filter and a column.
  */
 import type { FieldResolver } from '../filter/field-api.js';
+import { ALERT_FIELDS } from './alert-fields.js';
 import { CONTAINER_FIELDS } from './container-fields.js';
 import { DEFAULT_FIELD_OPTIONS, type FieldDef, type FieldOptions } from './define.js';
 import { EVT_FIELDS } from './evt-fields.js';
@@ -45,6 +46,7 @@ const CLASS_DESCRIPTIONS: Record<string, string> = {
   fd: 'Every syscall that has a file descriptor in its arguments has these fields set with information related to the file.',
   fdlist: 'Poll event related fields.',
   'fs.path': 'Every syscall that has a filesystem path in its arguments has these fields set with information related to the path arguments. This differs from the fd.* fields as it includes syscalls like unlink, rename, etc. that act directly on filesystem paths as compared to opened file descriptors.',
+  alert: 'The alert a rule fired on the event, when rules run in the monitor (--rules, --default-rules; the Alerts views in docs/user-guide.md). They do not apply to an event that fired nothing (alert.count is 0 there). A view or filter reading them sees the event once per alert it fired, so an event firing two rules (--rule-matching all) gives two rows.',
   k8s: "Kubernetes related context, derived from the container runtime's pod labels (objects only the API server knows have no value).",
 };
 
@@ -60,6 +62,7 @@ const ALL_DEFS: readonly FieldDef[] = [
   ...FDLIST_FIELDS,
   ...FSPATH_FIELDS,
   ...K8S_FIELDS,
+  ...ALERT_FIELDS,
 ];
 
 export class FieldRegistry implements FieldResolver<EventContext> {

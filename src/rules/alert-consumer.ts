@@ -61,6 +61,11 @@ export class AlertConsumer {
     private readonly options: AlertOutputOptions,
     /** Called with the typed record of each alert, when something wants them. */
     private readonly onAlert: ((a: Alert) => void) | null = null,
+    /**
+     * Put each alert into the engine's AlertSlot (engine.alerts), for the
+     * alert.* fields of the views that run after this consumer.
+     */
+    private readonly fillSlot = false,
   ) {
     const prefix = options.timeIso8601 ? '%evt.time.iso8601: ' : '%evt.time: ';
     this.outputs = [];
@@ -83,6 +88,7 @@ export class AlertConsumer {
   onEvent(ev: ScapEvent, engine: StateEngine): void {
     this.ctx.ev = ev;
     this.ctx.engine = engine;
+    if (this.fillSlot) engine.alerts.clear();
     this.ruleset.evaluate(this.ctx, this.fire);
   }
 
@@ -94,10 +100,10 @@ export class AlertConsumer {
     this.alerts++;
     this.counts.set(rule.name, (this.counts.get(rule.name) ?? 0) + 1);
     if (this.sink !== null) this.sink.write(this.options.json ? this.jsonLine(o) : o.format.text(ctx));
-    if (this.onAlert !== null) {
+    if (this.onAlert !== null || this.fillSlot) {
       const pid = this.pid.get(ctx);
       const cid = this.containerId.get(ctx);
-      this.onAlert({
+      const a: Alert = {
         timeNs: ctx.ev.tsBig(),
         priority: rule.priority,
         priorityName: rule.priorityName,
@@ -111,7 +117,9 @@ export class AlertConsumer {
         pid: typeof pid === 'number' ? pid : -1,
         eventNumber: ctx.ev.num,
         containerId: typeof cid === 'string' && cid !== 'host' ? cid : '',
-      });
+      };
+      if (this.fillSlot) ctx.engine.alerts.add(a);
+      this.onAlert?.(a);
     }
   }
 

@@ -24,6 +24,7 @@ import { UserTable } from './users.js';
 import { NetworkInterfaces } from './interfaces.js';
 import { containerFromCgroups, type ContainerInfo, type ContainerType, emptyContainer } from './containers.js';
 import { parseEvent } from './parsers.js';
+import { AlertSlot } from './alert-slot.js';
 
 export class StateEngine {
   readonly threads = new Map<number, ThreadInfo>();
@@ -31,6 +32,8 @@ export class StateEngine {
   readonly interfaces = new NetworkInterfaces();
   readonly containers = new Map<string, ContainerInfo>();
   machine: MachineInfo | null = null;
+  /** Alerts the rules fired on the current event (filled by the rules consumer, read by the alert.* fields). */
+  readonly alerts = new AlertSlot();
 
   // ---- the event just processed ----
   /** Thread of the current event (null for machine-level events). */

@@ -30,7 +30,7 @@ import { ListConsumer, TableConsumer, type Consumer } from './consumers.js';
 import { DigConsumer } from './dig-view.js';
 import { BUFFER_FORMATS, EchoConsumer, type BufferFormat } from './echo-view.js';
 import { Prompt } from './filter-prompt.js';
-import { menuActionAt, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
+import { menuActionAt, positionText, renderMenu, renderPosition, SPECTRO_MENU, TABLE_MENU, TABLE_MENU_WITH_ALERTS, TEXT_MENU, type MenuHit, type MenuItem } from './footer.js';
 import { renderHeader, type HeaderHit } from './header.js';
 import { helpLines } from './help.js';
 import { isBackspace, isMove, QUIT_KEYS, SORT_HOTKEYS, type Move } from './keys.js';
@@ -50,6 +50,11 @@ import { ViewsMenu, type RowViewEntry } from './views-menu.js';
 import { historyProblem, rowSelection, windowAround, type EventWindow } from './row-drill.js';
 import { rowOrigin, type RowOrigin } from '../view/list-rows.js';
 import { replayHistory } from '../session/history-replay.js';
+import type { MonitorRules } from '../cli/monitor-rules.js';
+import { viewReadsAlerts } from '../view/view-columns.js';
+import { attr, BOLD, DEFAULT } from './canvas.js';
+import { RED, YELLOW } from './colors.js';
+import { alertCountsText, historyText, severeAlerts, worstPriority } from './status.js';
 
 export interface AppConfig {
   views: ViewRegistry;
@@ -69,6 +74,8 @@ export interface AppConfig {
   version: string;
   /** Shown on the message line when the screen opens (the `npm start` notice), until a key is pressed. */
   notice?: string;
+  /** --rules / --default-rules: the rules running with the views (the Alerts views, the status bar's counts). */
+  rules?: MonitorRules | null;
   /** Live: seconds of events kept in memory, for drilling from a list row into the events around it (0: none). */
   historySeconds?: number;
 }
@@ -79,6 +86,15 @@ type Overlay = { kind: 'help' | 'legend'; view: TextView };
 const DATA_REDRAW_MS = 100;
 /** Progress redraw period while a replay is being read. */
 const PROGRESS_MS = 250;
+/** How often the alert counts are looked at (a change redraws the status bar), and the flash's half period. */
+const ALERTS_CHECK_MS = 250;
+const FLASH_HALF_MS = 500;
+/** How long the counts flash after a new Critical-or-worse alert. */
+const FLASH_MS = 5000;
+/** The Alerts view, where the A key goes. */
+export const ALERTS_VIEW = 'alerts';
+/** Said in place of an Alerts view when no rules run. */
+export const NO_RULES_NOTICE = 'No rules loaded: start tsysdig with --rules FILE|DIR or --default-rules to see alerts';
 
 export class App {
   private readonly session: Session;
@@ -134,6 +150,10 @@ export class App {
   private liveTextTimer: NodeJS.Timeout | null = null;
   private lastRender = 0;
   private lastClick = { time: 0, x: -1, y: -1 };
+  /** Alerts: the log and its version last drawn, the most Critical-or-worse alerts counted, and until when the counts flash. */
+  private alertsTimer: NodeJS.Timeout | null = null;
+  private alertsSeen = { version: -1, severe: 0, log: null as unknown };
+  private flashUntil = 0;
   private busy = false;
   private quitting = false;
   private resolveQuit: ((code: number) => void) | null = null;
@@ -153,8 +173,46 @@ export class App {
         },
       },
       { count: cfg.count ?? 0, durationNs: (cfg.durationS ?? 0) * 1e9 },
+      cfg.rules ?? null,
       cfg.historySeconds ?? 0,
     );
+  }
+
+  /** The alerts of the rules running with the views (null without --rules/--default-rules). */
+  get alertLog(): import('../rules/alert-log.js').AlertLog | null {
+    return this.session.alertLog;
+  }
+
+  /** With rules: redraw when alerts arrive; flash the counts on a new Critical-or-worse one. */
+  private armAlerts(): void {
+    if (this.cfg.rules === null || this.cfg.rules === undefined) return;
+    this.alertsTimer = setInterval(() => {
+      const log = this.session.alertLog;
+      if (log === null) return;
+      const seen = this.alertsSeen;
+      const now = Date.now();
+      const severe = severeAlerts(log.totals);
+      // more Critical-or-worse alerts than ever counted (a replay's new read, which starts a new log, repeats known ones)
+      if (severe > seen.severe) {
+        this.flashUntil = now + FLASH_MS;
+        seen.severe = severe;
+      }
+      const changed = seen.log !== log || seen.version !== log.version;
+      seen.log = log;
+      seen.version = log.version;
+      if (changed || now < this.flashUntil + FLASH_HALF_MS) this.dataChanged();
+    }, ALERTS_CHECK_MS);
+  }
+
+  /** The status bar's alert counts, coloured by the worst priority seen; reversed in turn while flashing. */
+  private alertsStatus(): { text: string; attr: number } | null {
+    const log = this.session.alertLog;
+    if (log === null) return null;
+    const now = Date.now();
+    if (now < this.flashUntil && Math.floor(now / FLASH_HALF_MS) % 2 === 0) return { text: alertCountsText(log.totals), attr: C.error };
+    const worst = worstPriority(log.totals);
+    const a = worst < 0 ? C.accent : worst <= 2 ? attr(RED, DEFAULT, BOLD) : worst === 3 ? attr(RED, DEFAULT) : worst === 4 ? attr(YELLOW, DEFAULT) : C.accent;
+    return { text: alertCountsText(log.totals), attr: a };
   }
 
   /** Starts the first screen; resolves with the exit code when the user quits. */
@@ -163,6 +221,7 @@ export class App {
       this.resolveQuit = resolve;
     });
     this.startScreen();
+    this.armAlerts();
     this.render();
     return done;
   }
@@ -266,6 +325,9 @@ export class App {
         }
         this.table.freeText = !this.filterIsSysdig ? this.manualFilter : '';
       }
+      // An Alerts view without rules would stay empty for ever: say what to do instead.
+      const v = this.view;
+      if (v !== null && (this.cfg.rules === null || this.cfg.rules === undefined) && viewReadsAlerts(v)) this.screenError = NO_RULES_NOTICE;
     } catch (err) {
       // A screen that cannot start (a view naming a field this build lacks…) is reported in place.
       // A replay stops; a live source keeps running for the next screen.
@@ -502,7 +564,8 @@ export class App {
       this.pendingKey = null;
     }
     // Live lists follow their end while the last row is selected (csysdig follow_end).
-    if (this.list !== null && this.session.live && this.table.scroll.selct >= this.table.rows.length - 2) this.table.move('end');
+    // (A newest-first list, such as the Alerts, shows its newest rows at the top: nothing to follow.)
+    if (this.list !== null && this.session.live && this.view?.newestFirst !== true && this.table.scroll.selct >= this.table.rows.length - 2) this.table.move('end');
   }
 
   private onRunEnd(): void {
@@ -623,6 +686,10 @@ export class App {
       }
       case 'f8':
         this.openActionMenu();
+        return;
+      case 'A':
+        // the Alerts view, in the current selection's context (as F2 would switch to it)
+        if (this.cfg.views.get(ALERTS_VIEW) !== undefined && this.screen !== ALERTS_VIEW) this.switchView(ALERTS_VIEW);
         return;
       default:
     }
@@ -1155,12 +1222,13 @@ export class App {
       textFilter: !this.filterIsSysdig ? this.manualFilter : '',
       search: this.searchText,
       paused: this.paused,
-      status: statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, ...this.cfg.source.stats() }),
+      status: this.statusLine(reading),
+      alerts: this.alertsStatus(),
     });
 
     const bodyH = lay.footerY - TABLE_Y;
     let position: string | null = null;
-    let menu: MenuItem[] = TABLE_MENU;
+    let menu: MenuItem[] = this.cfg.rules ? TABLE_MENU_WITH_ALERTS : TABLE_MENU;
     if (this.screenError !== null) {
       centre(cv, 0, TABLE_Y + Math.floor(bodyH / 2), w, ` ${this.screenError} `, C.failed);
     } else if (this.isTextScreen()) {
@@ -1182,7 +1250,7 @@ export class App {
       else this.spectroWidget.render(cv, this.spectro?.rows ?? [], TABLE_Y, bodyH, st.done || this.session.live ? 'No Data For This View' : '');
     } else {
       const list = this.view?.viewType === 'list';
-      if (list) menu = TABLE_MENU.filter((m) => m.key !== 'F5' && m.key !== 'F6').concat([{ key: 'c', label: 'Clear', action: 'c' }]);
+      if (list) menu = menu.filter((m) => m.key !== 'F5' && m.key !== 'F6').concat([{ key: 'c', label: 'Clear', action: 'c' }]);
       const x0 = this.sortMenu !== null ? VIEW_MENU_WIDTH : this.actionMenu !== null ? ACTION_MENU_WIDTH : 0;
       if (reading) renderProgress(cv, x0, TABLE_Y, w - x0, bodyH, this.progress());
       else {
@@ -1220,6 +1288,15 @@ export class App {
     this.d.flush(cursor);
   }
 
+  /** The header's right side: rate, drops or progress, and the history's size with --history. */
+  private statusLine(reading: boolean): string {
+    const st = statusText({ live: this.session.live, reading, fraction: this.cfg.source.progress(), rate: this.rate, ...this.cfg.source.stats() });
+    const h = this.session.history;
+    if (h === null) return st;
+    const ht = historyText(h.bytes, h.spanNs);
+    return st === '' ? ht : `${ht}  ${st}`;
+  }
+
   private progress(): RunProgress {
     const st = this.session.state;
     const c = this.session.capture;
@@ -1234,6 +1311,8 @@ export class App {
     this.quitting = true;
     if (this.renderTimer !== null) clearTimeout(this.renderTimer);
     if (this.progressTimer !== null) clearInterval(this.progressTimer);
+    if (this.alertsTimer !== null) clearInterval(this.alertsTimer);
+    this.alertsTimer = null;
     this.disarmLiveText();
     this.renderTimer = null;
     this.progressTimer = null;

@@ -40,3 +40,24 @@ export const C = {
   barDone: attr(BLACK, CYAN),
   barTodo: attr(DEFAULT, BLUE),
 } as const;
+
+const NAMED: Record<string, number> = { black: BLACK, red: RED, green: GREEN, yellow: YELLOW, blue: BLUE, magenta: MAGENTA, cyan: CYAN, white: WHITE };
+
+/** A view column's colour name (`red`, `bold yellow`; docs/views.md) as an attribute on the default background. */
+export function namedColor(name: string): number {
+  const bold = name.startsWith('bold ');
+  return attr(NAMED[bold ? name.slice(5) : name] ?? DEFAULT, DEFAULT, bold ? BOLD : 0);
+}
+
+const cellColorCache = new WeakMap<Readonly<Record<string, string>>, Map<string, number>>();
+
+/** A column's `colors` (cell text -> colour name) as text -> attribute, built once per column. */
+export function cellColors(colors: Readonly<Record<string, string>> | null | undefined): Map<string, number> | null {
+  if (colors === null || colors === undefined) return null;
+  let m = cellColorCache.get(colors);
+  if (m === undefined) {
+    m = new Map(Object.entries(colors).map(([text, name]) => [text, namedColor(name)]));
+    cellColorCache.set(colors, m);
+  }
+  return m;
+}

@@ -12,7 +12,7 @@ import type { StateEngine } from '../state/engine.js';
 import { ListRows } from '../view/list-rows.js';
 import type { Sample, TableColumn } from '../view/table.js';
 import type { ViewDef } from '../view/view-def.js';
-import { viewColumns } from '../view/view-columns.js';
+import { viewColumns, viewReadsAlerts } from '../view/view-columns.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 
 export interface Consumer {
@@ -63,8 +63,10 @@ export class TableConsumer implements Consumer {
 
 /**
  * A list view (csysdig TT_LIST): every event passing the filter is a row,
- * in arrival order (ListRows, which also remembers each row's event);
- * samples hand out the rows so far.
+ * in arrival order (newest first with the view's newest_first), kept by
+ * ListRows, which also remembers each row's event; samples hand out the
+ * rows so far. A view reading alert.* fields has a row per alert: the
+ * event is taken once per alert fired on it.
  */
 export class ListConsumer implements Consumer {
   readonly columns: TableColumn[];
@@ -72,16 +74,18 @@ export class ListConsumer implements Consumer {
   private nextFlushNs = 0;
   private firstTs = 0;
   private lastTs = 0;
+  private readonly perAlert: boolean;
 
   constructor(
-    view: ViewDef,
+    private readonly view: ViewDef,
     registry: FieldRegistry,
-    engine: StateEngine,
+    private readonly engine: StateEngine,
     private readonly opts: TableRunOptions,
     private readonly onSample: SampleHandler,
   ) {
     this.columns = viewColumns(view, registry, opts.tag);
     this.list = new ListRows(this.columns, engine, { useDefaults: view.useDefaults, filter: compileEventFilter(opts.filter, registry) });
+    this.perAlert = viewReadsAlerts(view, opts.filter);
   }
 
   onEvent(ev: ScapEvent): void {
@@ -92,14 +96,23 @@ export class ListConsumer implements Consumer {
       if (this.nextFlushNs !== 0) this.emit(false);
       this.nextFlushNs = ts - (ts % this.opts.intervalNs) + this.opts.intervalNs;
     }
-    this.list.add(ev);
+    if (!this.perAlert) {
+      this.list.add(ev);
+      return;
+    }
+    const slot = this.engine.alerts;
+    for (let i = 0; i < slot.count; i++) {
+      slot.cursor = i;
+      this.list.add(ev);
+    }
+    slot.cursor = 0;
   }
 
   private emit(final: boolean): void {
     const first = this.columns[0];
     if (first === undefined) return;
     this.onSample(
-      { columns: this.columns, keyColumn: first, rows: this.list.rows.slice(), sortColumn: -1, ascending: true },
+      { columns: this.columns, keyColumn: first, rows: this.view.newestFirst === true ? this.list.rows.slice().reverse() : this.list.rows.slice(), sortColumn: -1, ascending: true },
       { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.list.rows.length },
       false,
     );

@@ -35,6 +35,9 @@ export const TABLE_MENU: MenuItem[] = [
   { key: 'q', label: 'Quit', action: 'q' },
 ];
 
+/** With rules running (--rules, --default-rules): A jumps to the Alerts view. */
+export const TABLE_MENU_WITH_ALERTS: MenuItem[] = [...TABLE_MENU.slice(0, 3), { key: 'A', label: 'Alerts', action: 'A' }, ...TABLE_MENU.slice(3)];
+
 export const TEXT_MENU: MenuItem[] = [
   { key: 'F1', label: 'Help', action: 'f1' },
   { key: 'F2', label: 'View As', action: 'f2' },

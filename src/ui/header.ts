@@ -16,8 +16,10 @@ export interface HeaderInfo {
   /** The CTRL+F search text ('' when none). */
   search: string;
   paused: boolean;
-  /** Right-aligned on the first line (events/s, drops, progress). */
+  /** Right-aligned on the first line (events/s, drops, progress, history). */
   status: string;
+  /** Left of the status: the alert counts (with rules), in their own colour (flashing on a new critical one). */
+  alerts?: { text: string; attr: number } | null;
 }
 
 export interface HeaderHit {
@@ -32,9 +34,15 @@ export function renderHeader(cv: Canvas, h: HeaderInfo): HeaderHit {
   k = cv.text(k, 0, h.viewName, C.normal) + 1;
   k = cv.text(k, 0, 'For: ', C.label);
   const selEnd = cv.text(k, 0, h.selection, C.normal);
+  let sx = w;
   if (h.status !== '') {
-    const sx = w - h.status.length;
+    sx = w - h.status.length;
     if (sx > selEnd + 1) cv.text(sx, 0, h.status, C.accent);
+    else sx = w;
+  }
+  if (h.alerts) {
+    const ax = sx - h.alerts.text.length - (sx < w ? 2 : 0);
+    if (ax > selEnd + 1) cv.text(ax, 0, h.alerts.text, h.alerts.attr);
   }
   if (h.paused) {
     const p = 'PAUSED';

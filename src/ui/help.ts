@@ -30,6 +30,7 @@ Bkspace: drill up                   CTRL+C: quit
 <shift>1-9: sort column <n>             F9: open the column sort panel
     F12: spectrogram for selection     < >: sort by the previous/next column
 Shift+F12: file I/O spectrogram          F3: next search match
+      A: the Alerts view (with --rules or --default-rules; the header counts alerts by priority)
 
 Keyboard Shortcuts for the 'Echo' and 'Sysdig' Windows
  Arrows: scroll the page          CTRL+F /: search

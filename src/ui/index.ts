@@ -50,6 +50,9 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
   if (termName === '' || termName === 'dumb' || termName === 'unknown') {
     throw new UsageError(`the full-screen UI needs a terminal that can move the cursor (TERM=${termName === '' ? 'unset' : termName}); use tsysdig --raw or --json for text output`);
   }
+  // --rules / --default-rules: loaded (or refused in one line) before the screen is taken.
+  const { loadMonitorRules } = await import('../cli/monitor-rules.js');
+  const rules = loadMonitorRules(opts, (m) => process.stderr.write(`tsysdig: ${m}\n`));
   const width = process.stdout.columns ?? 80;
   const fields = new FieldRegistry({ screenWidth: width });
   if (opts.filter.trim() !== '') compileFilter<EventContext>(opts.filter, fields);
@@ -130,6 +133,7 @@ export async function runUi(opts: Options, notice?: string): Promise<number> {
       durationS: opts.durationS,
       tag: opts.containerColumns ? 'containers' : 'default',
       version: tsysdigVersion(),
+      rules,
       ...(notice !== undefined ? { notice } : {}),
       historySeconds: source.live ? UI_LIVE_HISTORY_SECONDS : 0,
     });

@@ -23,8 +23,10 @@ import type { ScapEvent } from '../event/scap-event.js';
 import { CaptureSession } from '../session/capture-session.js';
 import type { EventConsumer } from '../session/consumer.js';
 import type { EventSource } from '../session/event-source.js';
-import type { HistoryRing } from '../session/history-ring.js';
 import type { StateEngine } from '../state/engine.js';
+import type { MonitorRules } from '../cli/monitor-rules.js';
+import { AlertLog } from '../rules/alert-log.js';
+import type { HistoryRing } from '../session/history-ring.js';
 import type { Consumer } from './consumers.js';
 
 export interface RunState {
@@ -84,16 +86,34 @@ export class Session {
   private abort: AbortController | null = null;
   private runPromise: Promise<void> | null = null;
   private startedAt = 0;
+  private log: AlertLog | null = null;
 
   constructor(
     readonly source: EventSource,
     private readonly events: SessionEvents,
     /** Stop a replay after this many events / this much capture time (-n, -M; 0 = no limit). */
     private readonly limits: { count: number; durationNs: number } = { count: 0, durationNs: 0 },
+    /** --rules / --default-rules: run before the screen's consumer on every event (null: no rules). */
+    private readonly rules: MonitorRules | null = null,
     /** Live: keep this many seconds of events in memory (the run's `history`; 0: none). */
     private readonly historySeconds = 0,
   ) {
     this.run = this.newRun();
+  }
+
+  /**
+   * The alerts of the current run (null without rules): counts by priority,
+   * per minute, the newest records. A replay re-reads the capture at every
+   * screen change, and its log starts again with the read; live, one run
+   * goes on and so does its log.
+   */
+  get alertLog(): AlertLog | null {
+    return this.log;
+  }
+
+  /** The current run's last seconds of events (--history), for the status bar; null without history. */
+  get history(): HistoryRing | null {
+    return this.run.history;
   }
 
   get live(): boolean {
@@ -104,10 +124,6 @@ export class Session {
     return this.run.engine;
   }
 
-  /** Live: the last seconds of events (null when the session keeps none). */
-  get history(): HistoryRing | null {
-    return this.run.history;
-  }
 
   get state(): RunState {
     const r = this.run;
@@ -118,6 +134,11 @@ export class Session {
     const historySeconds = this.source.live ? this.historySeconds : 0;
     const run = new CaptureSession(this.source, { limits: this.limits, onWarning: (m) => this.events.onWarning?.(m), historySeconds });
     this.slot = new ScreenSlot();
+    if (this.rules !== null) {
+      // the rules see each event before the screen, which reads what fired through the alert.* fields
+      const log = (this.log = new AlertLog());
+      run.add(this.rules.consumer((a) => log.add(a)));
+    }
     run.add(this.slot);
     return run;
   }

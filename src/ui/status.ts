@@ -69,3 +69,33 @@ export function statusText(s: { live: boolean; reading: boolean; fraction: numbe
   if (s.reading) return s.fraction === null ? 'reading' : `reading ${(s.fraction * 100).toFixed(0)}%`;
   return '';
 }
+
+/** Priority names as the status bar says them (index = Alert.priority). */
+const PRIORITY_WORDS = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'];
+/** Critical (2) or worse: a new one flashes the alert counts. */
+export const FLASH_PRIORITY = 2;
+
+/** "alerts: 2 critical, 5 warning" (most severe first; "alerts: none" while the rules found nothing). */
+export function alertCountsText(totals: readonly number[]): string {
+  const parts: string[] = [];
+  for (let p = 0; p < totals.length; p++) if (totals[p]! > 0) parts.push(`${totals[p]} ${PRIORITY_WORDS[p] ?? `priority ${p}`}`);
+  return `alerts: ${parts.length === 0 ? 'none' : parts.join(', ')}`;
+}
+
+/** Alerts of priority Critical or worse so far (a rise flashes the counts). */
+export function severeAlerts(totals: readonly number[]): number {
+  let n = 0;
+  for (let p = 0; p <= FLASH_PRIORITY && p < totals.length; p++) n += totals[p]!;
+  return n;
+}
+
+/** The most severe priority with alerts (index), or -1. */
+export function worstPriority(totals: readonly number[]): number {
+  return totals.findIndex((n) => n > 0);
+}
+
+/** "history 12.3 MB/30 s": what the in-memory history (--history) holds. */
+export function historyText(bytes: number, spanNs: number): string {
+  const mb = bytes / 1e6;
+  return `history ${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB/${Math.round(spanNs / 1e9)} s`;
+}

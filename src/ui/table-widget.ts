@@ -15,7 +15,7 @@ import { isIntegerType, isNumericType, sortsDescending, type CellValue, type Sam
 import type { SampleInfo } from '../view/view-runner.js';
 import type { Canvas } from './canvas.js';
 import { fit } from './canvas.js';
-import { C } from './colors.js';
+import { C, cellColors } from './colors.js';
 import { positionText } from './footer.js';
 
 /** csysdig's default column widths by type, for columns without a colsize. */
@@ -395,14 +395,18 @@ export class TableWidget {
       const i = s.firstRow + l;
       const row = this.rows[i]!;
       const y = y0 + 1 + l;
-      const a = i === s.selct ? C.highlight : C.normal;
+      const selected = i === s.selct;
+      const a = selected ? C.highlight : C.normal;
       cv.fill(x0, y, w, a);
       for (let j = 0; j < this.layout.length; j++) {
         const lay = this.layout[j]!;
         const width = lay.size === 0 ? 0 : Math.max(0, lay.size - 1);
         if (lay.size !== 0 && lay.start + lay.size <= sx) continue;
         if (lay.start - sx >= w) break;
-        put(lay.start, y, this.cellString(row, j, width), a, width === 0 ? Infinity : width);
+        const text = this.cellString(row, j, width);
+        // a column colouring its cells by value (the view's `colors`), except on the selected row
+        const colors = selected ? null : cellColors(lay.column.column.colors);
+        put(lay.start, y, text, colors?.get(text.trim()) ?? a, width === 0 ? Infinity : width);
       }
     }
     if (opts.errorText !== undefined) centre(cv, x0, y0 + Math.floor(h / 2), w, opts.errorText, C.failed);

@@ -58,3 +58,13 @@ export function viewSortingColumn(view: ViewDef, columns: TableColumn[]): number
   void view;
   return idx - 1;
 }
+
+/**
+ * Whether a view reads alert.* fields (in a column or its filter): such a
+ * view is fed each event once per alert the rules fired on it, so that it
+ * has one row per alert (src/state/alert-slot.ts).
+ */
+export function viewReadsAlerts(view: ViewDef, extraFilter = ''): boolean {
+  const re = /(^|[^\w.])alert\./;
+  return view.columns.some((c) => re.test(c.field)) || re.test(view.filter) || re.test(extraFilter);
+}

@@ -29,6 +29,12 @@ export interface ViewColumn {
   /** Field used when drilling down from this column instead of `field` (csysdig filterfield). */
   filterField: string | null;
   /**
+   * Cell colours by value: the cell's text (trimmed) → a colour name
+   * (`red`, `yellow`, … optionally `bold red`), e.g. an alert's priority.
+   * Null when the column is drawn in the row's colour (csysdig's way).
+   */
+  colors?: Readonly<Record<string, string>> | null;
+  /**
    * csysdig filter_in_child_only: the drill-down filter on this key applies to
    * the child view only (tracer views). The loader always sets it (default false).
    */
@@ -78,6 +84,13 @@ export interface ViewDef {
    * loader always sets it (default 'process').
    */
   rowEvents?: RowEvents;
+  /**
+   * Table views: every sample shows the whole run so far, not only the last
+   * interval (a count of alerts since the start, live as in a replay).
+   */
+  cumulative?: boolean;
+  /** List views: rows newest first (the default is arrival order, oldest first). */
+  newestFirst?: boolean;
   columns: ViewColumn[];
   actions: ViewAction[];
   /** Where it was loaded from (for error messages and the views menu). */

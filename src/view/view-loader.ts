@@ -156,7 +156,10 @@ export class ViewRegistry {
 // Parsing one file
 // ---------------------------------------------------------------------------
 
-type Kind = 'string' | 'text' | 'boolean' | 'colsize' | 'strings' | 'enum' | 'id' | 'hotkey' | 'columns' | 'actions';
+type Kind = 'string' | 'text' | 'boolean' | 'colsize' | 'strings' | 'enum' | 'id' | 'hotkey' | 'columns' | 'actions' | 'colors';
+
+/** Colour names a column's `colors` may use (each optionally prefixed by `bold `). */
+export const CELL_COLORS = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'] as const;
 
 interface KeySpec {
   kind: Kind;
@@ -180,6 +183,8 @@ const VIEW_KEYS: Record<string, KeySpec> = {
   is_hidden: { kind: 'boolean' },
   drilldown_increase_depth: { kind: 'boolean' },
   propagate_filter: { kind: 'boolean' },
+  newest_first: { kind: 'boolean' },
+  cumulative: { kind: 'boolean' },
   spectro_type: { kind: 'text' },
   row_events: { kind: 'enum', values: ROW_EVENTS },
   columns: { kind: 'columns', required: true },
@@ -199,6 +204,7 @@ const COLUMN_KEYS: Record<string, KeySpec> = {
   filterfield: { kind: 'string' },
   filter_in_child_only: { kind: 'boolean' },
   tags: { kind: 'strings' },
+  colors: { kind: 'colors' },
 };
 
 const ACTION_KEYS: Record<string, KeySpec> = {
@@ -304,6 +310,8 @@ class FileParser {
       spectroType: emptyToNull(v.spectro_type),
       propagateFilter: (v.propagate_filter as boolean | undefined) ?? true,
       rowEvents: (v.row_events as RowEvents | undefined) ?? 'process',
+      newestFirst: (v.newest_first as boolean | undefined) ?? false,
+      cumulative: (v.cumulative as boolean | undefined) ?? false,
       columns,
       actions,
       source: this.file,
@@ -398,6 +406,24 @@ class FileParser {
           return n.value as string;
         });
       }
+      case 'colors': {
+        // value text -> colour name: a mapping of plain scalars
+        if (!yaml().isMap(node)) bad('a mapping of cell texts to colour names');
+        const out: Record<string, string> = {};
+        for (const pair of (node as YAMLMap).items) {
+          const k = pair.key as Node | null;
+          const vNode = pair.value as Node | null;
+          const kv = yaml().isScalar(k) ? k.value : undefined;
+          const vv = yaml().isScalar(vNode) ? vNode.value : undefined;
+          const l = this.line(vNode ?? k, line);
+          if (typeof kv !== 'string' && typeof kv !== 'number') this.fail(l, keyPath, `expected a cell text as key, got ${this.describe(k)}`);
+          if (typeof vv !== 'string' || !CELL_COLORS.includes(vv.replace(/^bold /, '') as (typeof CELL_COLORS)[number])) {
+            this.fail(l, `${keyPath}.${String(kv)}`, `expected a colour (${CELL_COLORS.join(', ')}, optionally 'bold COLOUR'), got ${this.describe(vNode)}`);
+          }
+          out[String(kv)] = vv as string;
+        }
+        return out as unknown as Value;
+      }
       case 'columns':
       case 'actions': {
         const what = spec.kind === 'columns' ? 'column' : 'action';
@@ -431,6 +457,7 @@ class FileParser {
       tags: (c.tags as string[] | undefined) ?? [],
       filterField: (c.filterfield as string | undefined) ?? null,
       filterInChildOnly: (c.filter_in_child_only as boolean | undefined) ?? false,
+      colors: (c.colors as Record<string, string> | undefined) ?? null,
     };
     columnMeta.set(col, { path: p, line: c.__line as number, lines });
     const validate = this.options.validateField;

@@ -15,7 +15,7 @@ import type { FieldRegistry } from '../fields/registry.js';
 import type { StateEngine } from '../state/engine.js';
 import { ViewTable, type Sample, type TableColumn } from './table.js';
 import type { ViewDef } from './view-def.js';
-import { ViewConfigError, viewColumns, viewSortingColumn } from './view-columns.js';
+import { ViewConfigError, viewColumns, viewReadsAlerts, viewSortingColumn } from './view-columns.js';
 
 export interface SampleInfo {
   /** Capture-time bounds of the sample (ns). */
@@ -63,13 +63,18 @@ export class ViewRunner {
   private totalEvents = 0;
   /** Rows the bounded whole-run table let go (maxTotalRows). */
   totalRowsDropped = 0;
+  /** The view reads alert.* fields: each event counts once per alert fired on it. */
+  private readonly perAlert: boolean;
+  /** The view is cumulative: each sample is the whole-run table so far (no thread-table pass). */
+  private readonly cumulative: boolean;
 
   constructor(
     readonly view: ViewDef,
     registry: FieldRegistry,
-    engine: StateEngine,
+    private readonly engine: StateEngine,
     private readonly opts: RunnerOptions,
   ) {
+    this.perAlert = viewReadsAlerts(view, opts.filter);
     const columns: TableColumn[] = viewColumns(view, registry, opts.tag);
     // Each filter is parsed alone and the trees are joined: neither can close the other's parentheses.
     const filter = compileFilters<EventContext>([view.filter, opts.filter], registry);
@@ -77,7 +82,8 @@ export class ViewRunner {
     const tableOpts = { useDefaults: view.useDefaults, filter, sortingColumn };
     if (view.viewType !== 'table') throw new ViewConfigError(`view '${view.id}' is a list view; only table views can be tabulated`);
     this.interval = new ViewTable(columns, engine, tableOpts);
-    this.total = opts.keepTotals && opts.finalOnly !== true ? new ViewTable(columns, engine, tableOpts) : null;
+    this.cumulative = view.cumulative === true && opts.finalOnly !== true;
+    this.total = (opts.keepTotals || this.cumulative) && opts.finalOnly !== true ? new ViewTable(columns, engine, tableOpts) : null;
     this.grouping = this.interval.postmerge !== null;
   }
 
@@ -97,13 +103,29 @@ export class ViewRunner {
     this.lastTsLo = ev.tsLo;
     this.sampleEvents++;
     this.totalEvents++;
-    this.interval.processEvent(ev);
+    if (!this.perAlert) this.interval.processEvent(ev);
+    else {
+      // one row update per alert fired on this event, the alert.* fields reading each in turn
+      const slot = this.engine.alerts;
+      for (let i = 0; i < slot.count; i++) {
+        slot.cursor = i;
+        this.interval.processEvent(ev);
+      }
+      slot.cursor = 0;
+    }
   }
 
   private flushInterval(tsBig: bigint, ts: number): void {
     if (this.total !== null) this.totalRowsDropped += this.interval.foldInto(this.total, this.opts.maxTotalRows ?? Infinity);
-    this.interval.processThreadTable(tsBig);
-    const sample = this.interval.takeSample();
+    let sample: Sample;
+    if (this.cumulative && this.total !== null) {
+      this.interval.takeSample();
+      sample = this.total.takeSample(false);
+    } else {
+      // rows of alerts come from alerts only, not from csysdig's pass over the thread table
+      if (!this.perAlert) this.interval.processThreadTable(tsBig);
+      sample = this.interval.takeSample();
+    }
     this.opts.onSample(sample, {
       startNs: this.sampleStartNs,
       endNs: ts,
@@ -118,12 +140,13 @@ export class ViewRunner {
   /** End of a replay: the whole-capture table (csysdig's file view). */
   finish(): void {
     const total = this.opts.finalOnly === true ? this.interval : this.total;
-    if (total === null) return;
+    // a cumulative view without whole-run totals wanted (live UI): its samples already were
+    if (total === null || (this.cumulative && !this.opts.keepTotals)) return;
     if (total !== this.interval) {
       this.totalRowsDropped += this.interval.foldInto(total, this.opts.maxTotalRows ?? Infinity);
       this.interval.takeSample();
     }
-    total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));
+    if (!this.perAlert) total.processThreadTable((BigInt(this.lastTsHi) << 32n) | BigInt(this.lastTsLo));
     const sample = total.takeSample();
     this.opts.onSample(sample, {
       startNs: this.firstTs,
