@@ -169,6 +169,49 @@ run('Enter on a Lifecycle row (replay)', () => {
   }, 120_000);
 });
 
+run('Enter on an alert (replay, rules from the Falco suite)', () => {
+  const R = 'test/fixtures/falco-regression/rules';
+  const CAPTURE = 'test/fixtures/falco_cat_write.scap';
+  const RULES = ['--rules', `${R}/multiple_rules/rules/single_rule.yaml`, '--rules', `${R}/multiple_rules/rules/double_rule.yaml`];
+
+  beforeAll(() => {
+    ensureBuilt();
+    startServer();
+  }, 180_000);
+  afterAll(() => killServer());
+
+  it.each([
+    ['16:17:57.881730713', 'exec_from_cat'],
+    ['16:17:57.881765998', 'access_from_cat'],
+  ])('the %s %s alert opens its thread\'s events with the firing event highlighted; F2 offers its process; Backspace returns', async (time, rule) => {
+    const alerts = runCli(['--alerts', '-r', CAPTURE, ...RULES]);
+    expect(alerts.stdout).toContain(`${time}: `);
+    const expected = eventLines(CAPTURE, 'thread.tid=20072');
+    const firing = expected.filter((l) => l.split(' ')[1] === time);
+    expect(firing).toHaveLength(1);
+
+    const s = start([...RULES, '-r', CAPTURE, '-v', 'alerts'], W, H);
+    try {
+      await s.waitForText('Viewing: Alerts For: whole machine');
+      const row = await selectRow(s, new RegExp(`${time.replace(/\./g, '\\.')}.*${rule}`));
+      s.keys('Enter');
+      const dig = await s.waitFor((l) => l[0]!.startsWith('Viewing: sysdig output For: thread.tid=20072') && position(l) !== null && digBody(l).some((x) => x !== ''), 'the dig screen');
+      expect(highlighted(s).map((h) => h.text)).toEqual(firing);
+      const p = position(dig)!;
+      expect(p.total).toBe(expected.length);
+      expect(digBody(dig)).toEqual(padTo(expected.slice(p.pos, p.pos + dig.length - 4), dig.length - 4));
+      s.keys('BSpace');
+      await s.waitForText('Viewing: Alerts For: whole machine');
+      await s.waitFor(() => selectedRow(s) === row, 'the same alert selected');
+      s.keys('F2');
+      await s.waitForText('PID 20072 / Views');
+      s.keys('Escape');
+    } finally {
+      s.kill();
+    }
+  }, 120_000);
+});
+
 function padTo(lines: string[], n: number): string[] {
   const out = lines.slice(0, n);
   while (out.length < n) out.push('');
