@@ -48,7 +48,7 @@ const TRANSLATED = [
 ];
 
 /** Views tsysdig adds (not csysdig's): in the menu, compared apart. */
-const TSYSDIG_VIEWS = ['lifecycle'];
+const TSYSDIG_VIEWS = ['alerts', 'alerts_by_rule', 'lifecycle'];
 const csysdigOnly = (ids: string[]): string[] => ids.filter((id) => !TSYSDIG_VIEWS.includes(id));
 
 /** `csysdig --list-views` order (views sorted by name), without the skipped views. */
@@ -216,8 +216,8 @@ describe('defaults (csysdig values for absent properties)', () => {
       isRoot: false, drilldownTarget: null, useDefaults: false, isHidden: false, drilldownIncreaseDepth: false,
       spectroType: null, propagateFilter: true, newestFirst: false, cumulative: false, rowEvents: 'process', source: 'x.yaml',
       columns: [
-        { name: 'NA', field: 'proc.pid', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: true, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false },
-        { name: 'N', field: 'evt.count', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: false, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false },
+        { name: 'NA', field: 'proc.pid', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: true, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
+        { name: 'N', field: 'evt.count', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: false, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
       ],
       actions: [{ hotkey: '9', command: 'kill %proc.pid', description: '', askConfirmation: false, waitFinish: true }],
     });
@@ -253,7 +253,7 @@ describe('bad view files', () => {
     ['unknown view key', 'id: foo\nname: Foo\ndrilldown: procs\ncolumns: []\n',
       'views/foo.yaml:3: drilldown: unknown key; known keys: id, name, description, tips, tags, view_type, filter, applies_to, is_root, drilldown_target, use_defaults, is_hidden, drilldown_increase_depth, propagate_filter, newest_first, cumulative, spectro_type, row_events, columns, actions'],
     ['unknown column key', cols(KEY, VAL, '    colsiz: 8\n'),
-      "views/foo.yaml:9: columns[1].colsiz: unknown key (did you mean 'colsize'?); known keys: name, field, description, colsize, aggregation, groupby_aggregation, is_key, is_groupby_key, is_sorting, filterfield, filter_in_child_only, tags"],
+      "views/foo.yaml:9: columns[1].colsiz: unknown key (did you mean 'colsize'?); known keys: name, field, description, colsize, aggregation, groupby_aggregation, is_key, is_groupby_key, is_sorting, filterfield, filter_in_child_only, tags, colors"],
     ['unknown action key', cols(KEY, VAL) + 'actions:\n  - hotkey: k\n    command: kill %proc.pid\n    confirm: true\n',
       "views/foo.yaml:12: actions[0].confirm: unknown key; known keys: hotkey, command, description, ask_confirmation, wait_finish"],
     ['colsize not a number', cols(KEY, VAL, '    colsize: wide\n'),
