@@ -123,6 +123,8 @@ export class App {
   private readonly text = new TextBuffer();
   private textView: TextView;
   private textConsumer: DigConsumer | EchoConsumer | null = null;
+  /** Live: the list a row was drilled from, kept running for Backspace (its screen and drill depth). */
+  private parkedList: { consumer: ListConsumer; screen: string; depth: number } | null = null;
   /** The dig screen opened from a list row: the window around the row's event (null: a plain F6). */
   private digWindow: EventWindow | null = null;
   private echoFormat: BufferFormat = 'dotted';
@@ -303,13 +305,21 @@ export class App {
             return c;
           });
         } else if (view.viewType === 'list') {
+          // Live, back from a row's drill-down: the same list, fed meanwhile, rows and keys kept.
+          const parked = this.parkedList !== null && this.parkedList.depth === this.hierarchy.length && this.parkedList.screen === this.screen ? this.parkedList.consumer : null;
+          this.parkedList = null;
+          this.session.park(null);
           this.session.start((engine) => {
-            const c = new ListConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
+            const c = parked ?? new ListConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => {
+              if (this.list === c) this.onSample(s, i, g);
+            });
             this.list = c;
             this.table.sortCol = -1;
             this.table.sortAsc = true;
             return c;
           });
+          // after the caller (Backspace) set the row to select again
+          if (parked !== null) setImmediate(() => this.list === parked && parked.refresh());
         } else {
           this.session.start((engine): Consumer => {
             const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
@@ -460,6 +470,7 @@ export class App {
         return false;
       }
     }
+    this.parkList();
     this.pushEntry({ field: sel.field, val: sel.val, filterInChildOnly: false, viewFilter: '', rowKey: row.key, isDrilldown: true });
     this.paused = false;
     this.digWindow = windowAround(o);
@@ -473,12 +484,20 @@ export class App {
   /** F2 on a list row: a view of the row's process (its files, connections, children…), filtered to it. */
   private drillRowInto(target: ViewDef, entry: RowViewEntry): void {
     const row = this.table.selectedRow();
+    this.parkList();
     this.pushEntry({ field: entry.field, val: String(entry.pid), filterInChildOnly: false, viewFilter: '', rowKey: row?.key ?? null, isDrilldown: true });
     this.paused = false;
     this.screen = target.id;
     this.manualFilter = '';
     this.filterIsSysdig = false;
     this.startScreen();
+  }
+
+  /** Live: keeps the current list running while a row's drill-down is open, for Backspace. */
+  private parkList(): void {
+    if (!this.session.live || this.list === null) return;
+    this.parkedList = { consumer: this.list, screen: this.screen, depth: this.hierarchy.length };
+    this.session.park(this.list);
   }
 
   /** Live: the window's events already past, from the history, before the new ones arrive. */

@@ -118,6 +118,11 @@ export class ListConsumer implements Consumer {
     );
   }
 
+  /** Hands out the rows so far now (a list shown again, live, without waiting for the interval). */
+  refresh(): void {
+    this.emit(false);
+  }
+
   /** csysdig's 'c' on a list: forget the rows. */
   clear(): void {
     this.list.clear();

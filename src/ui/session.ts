@@ -63,8 +63,11 @@ class ScreenSlot implements EventConsumer {
   consumer: Consumer | null = null;
   /** The screen ended the read before the capture's end (it is not the whole capture). */
   endedEarly = false;
+  /** Live: a screen left for a deeper one that keeps its rows (a list drilled from), still fed. */
+  parked: Consumer | null = null;
 
   onEvent(ev: ScapEvent, engine: StateEngine): boolean | void {
+    this.parked?.onEvent(ev, engine);
     const c = this.consumer;
     if (c === null || c.onEvent(ev, engine) !== false) return;
     this.endedEarly = true;
@@ -180,6 +183,15 @@ export class Session {
         this.events.onEnd();
       },
     );
+  }
+
+  /**
+   * Live: keeps `c` (the screen being left) fed with events next to the new
+   * screen's consumer, so going back finds it with what happened meanwhile;
+   * null stops it. A replay re-reads instead (nothing is parked).
+   */
+  park(c: Consumer | null): void {
+    this.slot.parked = this.source.live ? c : null;
   }
 
   /** Abandons the current run (its events stop reaching any consumer). */

@@ -248,7 +248,7 @@ runLive('Enter on a Lifecycle row (live, from the history)', () => {
     await s.waitForText('Text to match:');
     s.type(tag);
     s.keys('Enter');
-    await s.waitFor(() => (selectedRow(s!) ?? '').includes(tag), 'the row selected');
+    const row = await s.waitFor(() => (selectedRow(s!) ?? '').includes(tag), 'the row selected').then(() => selectedRow(s!)!);
     s.keys('Enter');
     const dig = await s.waitFor(
       (l) => l[0]!.startsWith(`Viewing: sysdig output For: proc.pid=${pid}`) && digBody(l).some((x) => x.includes(`execve`) && x.includes(tag)),
@@ -262,8 +262,10 @@ runLive('Enter on a Lifecycle row (live, from the history)', () => {
     const body = digBody(dig).filter((l) => l !== '');
     expect(body.every((l) => l.includes(` (${pid}) `)), body.join('\n')).toBe(true);
     expect(body.some((l) => new RegExp(`^\\d+ \\S+ \\d+ sh \\(${pid}\\) < openat `).test(l)), body.join('\n')).toBe(true);
+    // Backspace: the same list (kept running meanwhile), the same row selected
     s.keys('BSpace');
     await s.waitForText('Viewing: Lifecycle For: whole machine', 30_000);
+    await s.waitFor(() => selectedRow(s!) === row, 'the same row selected', 30_000);
     s.keys('q');
     await s.waitForText('EXIT=0', 30_000);
   }, 120_000);
