@@ -57,6 +57,16 @@ const tmuxReason = hasTmux() ? null : 'tmux is not installed';
 if (tmuxReason !== null) console.log(`[test/ui] row drill-down tests skipped: ${tmuxReason}`);
 const run = tmuxReason === null ? describe : describe.skip;
 
+// One tmux server for the whole file (a session started while a server exits fails).
+beforeAll(() => {
+  if (tmuxReason !== null) return;
+  ensureBuilt();
+  startServer();
+}, 180_000);
+afterAll(() => {
+  if (tmuxReason === null) killServer();
+});
+
 /** `tsysdig --events` lines as the dig screen draws them: cut at the screen's width, trailing blanks gone. */
 function eventLines(fixture: string, filter: string): string[] {
   const r = runCli(['-r', fixture, '--events', filter]);
@@ -87,12 +97,6 @@ function selectedRow(s: Session): string | null {
 }
 
 run('Enter on a Lifecycle row (replay)', () => {
-  beforeAll(() => {
-    ensureBuilt();
-    startServer();
-  }, 180_000);
-  afterAll(() => killServer());
-
   it.each([
     ['test/fixtures/falco_cat_write.scap', 20072, 'execve'],
     ['test/fixtures/falco_cat_write.scap', 20072, 'procexit'],
@@ -174,12 +178,6 @@ run('Enter on an alert (replay, rules from the Falco suite)', () => {
   const CAPTURE = 'test/fixtures/falco_cat_write.scap';
   const RULES = ['--rules', `${R}/multiple_rules/rules/single_rule.yaml`, '--rules', `${R}/multiple_rules/rules/double_rule.yaml`];
 
-  beforeAll(() => {
-    ensureBuilt();
-    startServer();
-  }, 180_000);
-  afterAll(() => killServer());
-
   it.each([
     ['16:17:57.881730713', 'exec_from_cat'],
     ['16:17:57.881765998', 'access_from_cat'],
@@ -227,14 +225,9 @@ runLive('Enter on a Lifecycle row (live, from the history)', () => {
   let s: Session | null = null;
   const tag = `tsysdig-rowdrill-${process.pid}`;
 
-  beforeAll(() => {
-    ensureBuilt();
-    startServer();
-  }, 180_000);
   afterAll(() => {
     s?.kill();
     child?.kill('SIGKILL');
-    killServer();
   });
 
   it('a process started after the screen opened: its events from the history, its exec highlighted', async () => {
