@@ -40,3 +40,17 @@ export function finalJsonRows(stdout: string): Record<string, JsonCell>[] {
   if (!d) throw new Error(`no final document in: ${stdout.slice(0, 300)}`);
   return d.rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r.cells[i]!])));
 }
+
+/** `tsysdig --alerts ARGS` run to the end: Falco's text lines as [time, priority, output]. */
+export function printedAlerts(args: string[]): { time: string; priority: string; output: string }[] {
+  const r = runCli(['--alerts', ...args]);
+  if (r.status !== 0) throw new Error(`tsysdig --alerts failed (${r.status}): ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const m = /^(\S+): (\S+) (.*)$/.exec(l);
+      if (m === null) throw new Error(`not an alert line: ${l}`);
+      return { time: m[1]!, priority: m[2]!, output: m[3]! };
+    });
+}

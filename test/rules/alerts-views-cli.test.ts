@@ -5,7 +5,7 @@
  * without rules `-v alerts` is refused in one line.
  */
 import { describe, expect, it } from 'vitest';
-import { finalJsonRows, runCli } from '../helpers/cli.js';
+import { finalJsonRows, printedAlerts, runCli } from '../helpers/cli.js';
 
 const CAPTURE = 'test/fixtures/falco_cat_write.scap';
 const R = 'test/fixtures/falco-regression/rules';
@@ -13,14 +13,7 @@ const MULTIPLE = ['--rules', `${R}/multiple_rules/rules/single_rule.yaml`, '--ru
 const CATCHALL = ['--rule-matching', 'all', '--rules', `${R}/catchall_order/rules/catchall_order.yaml`];
 
 /** --alerts lines as "TIME PRIORITY OUTPUT". */
-function printed(rules: string[]): string[] {
-  const r = runCli(['--alerts', '-r', CAPTURE, ...rules]);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => l.replace(/^(\S+): /, '$1 '));
-}
+const printed = (rules: string[]): string[] => printedAlerts(['-r', CAPTURE, ...rules]).map((a) => `${a.time} ${a.priority} ${a.output}`);
 
 describe('Alerts views with --raw and --json', () => {
   for (const [name, rules, n] of [

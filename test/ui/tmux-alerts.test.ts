@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { ensureBuilt, hasTmux, killServer, position, start, startServer, tableRows, type Session } from './tmux.js';
+import { printedAlerts } from '../helpers/cli.js';
+import { ensureBuilt, hasTmux, killServer, OpenSessions, position, startServer, tableRows, type Session } from './tmux.js';
 
 const run = hasTmux() ? describe : describe.skip;
 
@@ -24,24 +24,10 @@ const MULTIPLE = ['--rules', `${R}/multiple_rules/rules/single_rule.yaml`, '--ru
 /** Two rules matching the same open event with --rule-matching all: one event, two alerts. */
 const CATCHALL = ['--rule-matching', 'all', '--rules', `${R}/catchall_order/rules/catchall_order.yaml`];
 
-interface PrintedAlert {
-  time: string;
-  priority: string;
-  output: string;
-}
+type PrintedAlert = ReturnType<typeof printedAlerts>[number];
 
-/** `tsysdig --alerts` on the capture: Falco's lines "TIME: Priority OUTPUT". */
-function printedAlerts(rules: string[]): PrintedAlert[] {
-  const r = runCli(['--alerts', '-r', CAPTURE, ...rules]);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const m = /^(\S+): (\S+) (.*)$/.exec(l)!;
-      return { time: m[1]!, priority: m[2]!, output: m[3]! };
-    });
-}
+/** `tsysdig --alerts` on the capture with these rules. */
+const alertsOf = (rules: string[]): PrintedAlert[] => printedAlerts(['-r', CAPTURE, ...rules]);
 
 /** Alerts view rows as drawn: TIME, PRIORITY, RULE, PROCESS, PID, CONTAINER, USER (may be empty), OUTPUT. */
 function alertRows(lines: string[]): { time: string; priority: string; rule: string; process: string; pid: number; output: string }[] {
@@ -54,14 +40,10 @@ function alertRows(lines: string[]): { time: string; priority: string; rule: str
 
 const key = (a: { time: string; priority: string; output: string }): string => `${a.time} ${a.priority} ${a.output}`;
 
-const sessions: Session[] = [];
+const sessions = new OpenSessions();
 let tmp = '';
 
-function open(args: string[], w = 200, h = 45): Session {
-  const s = start(args, w, h);
-  sessions.push(s);
-  return s;
-}
+const open = (args: string[], w = 200, h = 45): Session => sessions.open(args, w, h);
 
 run('tsysdig monitor with rules under tmux (falco_cat_write.scap)', () => {
   beforeAll(() => {
@@ -70,12 +52,7 @@ run('tsysdig monitor with rules under tmux (falco_cat_write.scap)', () => {
     tmp = mkdtempSync(join(tmpdir(), 'tsysdig-alertsui-'));
   }, 180_000);
 
-  afterEach(() => {
-    for (const s of sessions.splice(0)) {
-      s.kill();
-      rmSync(`/tmp/${s.name}.err`, { force: true });
-    }
-  });
+  afterEach(() => sessions.closeAll());
 
   afterAll(() => {
     killServer();
@@ -83,7 +60,7 @@ run('tsysdig monitor with rules under tmux (falco_cat_write.scap)', () => {
   });
 
   it('the Alerts view lists exactly the alerts --alerts prints, newest first, with the status bar counts', async () => {
-    const printed = printedAlerts(MULTIPLE);
+    const printed = alertsOf(MULTIPLE);
     expect(printed).toHaveLength(15);
     const s = open(['-r', CAPTURE, '-v', 'alerts', ...MULTIPLE]);
     const lines = await s.waitFor((l) => position(l)?.total === 15, 'the 15 alerts');
@@ -124,11 +101,11 @@ run('tsysdig monitor with rules under tmux (falco_cat_write.scap)', () => {
     await s.waitForText('Select sort column');
     s.keys('Home', 'Enter');
     const byTime = alertRows(await s.waitFor((l) => !l.some((x) => x.includes('Select sort column')) && alertRows(l)[0]?.rule === 'exec_from_cat', 'sorted by time'));
-    expect(byTime.map(key)).toEqual(printedAlerts(MULTIPLE).map(key));
+    expect(byTime.map(key)).toEqual(alertsOf(MULTIPLE).map(key));
   }, 60_000);
 
   it('Alerts by Rule counts each rule and Enter lists that rule\'s alerts; Backspace comes back', async () => {
-    const printed = printedAlerts(MULTIPLE);
+    const printed = alertsOf(MULTIPLE);
     const s = open(['-r', CAPTURE, '-v', 'alerts_by_rule', ...MULTIPLE]);
     const lines = await s.waitFor((l) => position(l)?.total === 3, 'three rules');
     const counts = Object.fromEntries(
@@ -152,7 +129,7 @@ run('tsysdig monitor with rules under tmux (falco_cat_write.scap)', () => {
   }, 60_000);
 
   it('one row per alert when an event fires two rules (--rule-matching all)', async () => {
-    const printed = printedAlerts(CATCHALL);
+    const printed = alertsOf(CATCHALL);
     expect(printed).toHaveLength(8);
     // the open of /dev/null fires both rules: two alerts with the same time
     expect(printed[0]!.time).toBe(printed[1]!.time);

@@ -8,7 +8,7 @@
  * or throws with the last screen seen.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { newestMtime, ROOT } from '../helpers/fixtures.js';
 
@@ -143,4 +143,22 @@ export function tableRows(lines: string[]): string[] {
 export function position(lines: string[]): { pos: number; total: number } | null {
   const m = /(\d+)\/(\d+)\(\d+\.\d%\)\s*$/.exec(lines[lines.length - 1] ?? '');
   return m === null ? null : { pos: Number(m[1]), total: Number(m[2]) };
+}
+
+/** The sessions a test file opens, closed (with their stderr files) after each test. */
+export class OpenSessions {
+  private readonly list: Session[] = [];
+
+  open(args: string[], w = 160, h = 45, env: Record<string, string> = {}): Session {
+    const s = start(args, w, h, env);
+    this.list.push(s);
+    return s;
+  }
+
+  closeAll(): void {
+    for (const s of this.list.splice(0)) {
+      s.kill();
+      rmSync(`/tmp/${s.name}.err`, { force: true });
+    }
+  }
 }
