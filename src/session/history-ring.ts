@@ -66,6 +66,11 @@ export class HistoryRing implements EventConsumer {
     return this.count === 0 ? 0 : this.newestTs - this.tsAt(this.head);
   }
 
+  /** Time of the oldest event held (0 when empty): an event older than this has left the history. */
+  get oldestTs(): number {
+    return this.count === 0 ? 0 : this.tsAt(this.head);
+  }
+
   onEvent(ev: ScapEvent, _engine?: StateEngine): void {
     const len = ev.len;
     const need = (REC_HEADER + len + 3) & ~3;

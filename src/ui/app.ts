@@ -52,7 +52,10 @@ import { centre, TableWidget } from './table-widget.js';
 import type { Display } from './term.js';
 import { TextBuffer, TextView } from './text-view.js';
 import type { EventSource } from '../session/event-source.js';
-import { ViewsMenu } from './views-menu.js';
+import { ViewsMenu, type RowViewEntry } from './views-menu.js';
+import { historyProblem, rowSelection, windowAround, type EventWindow } from './row-drill.js';
+import { rowOrigin, type RowOrigin } from '../view/list-rows.js';
+import { replayHistory } from '../session/history-replay.js';
 import type { MonitorRules } from '../cli/monitor-rules.js';
 import { viewReadsAlerts } from '../view/view-columns.js';
 import { attr, BOLD, DEFAULT } from './canvas.js';
@@ -137,6 +140,10 @@ export class App {
   private readonly text = new TextBuffer();
   private textView: TextView;
   private textConsumer: DigConsumer | EchoConsumer | null = null;
+  /** Live: the list a row was drilled from, kept running for Backspace (its screen and drill depth). */
+  private parkedList: { consumer: ListConsumer; screen: string; depth: number } | null = null;
+  /** The dig screen opened from a list row: the window around the row's event (null: a plain F6). */
+  private digWindow: EventWindow | null = null;
   private echoFormat: BufferFormat = 'dotted';
 
   // ---- spectrogram ----
@@ -317,14 +324,16 @@ export class App {
         this.textView = new TextView(() => this.text.lines, wrap, () => this.text.generation);
         this.textView.follow = live;
         if (live) this.armLiveText();
+        const win = this.screen === DIG_SCREEN ? this.digWindow : null;
         this.session.start((engine) => {
           const c =
             this.screen === DIG_SCREEN
-              ? new DigConsumer(filter, reg, engine, this.text)
+              ? new DigConsumer(filter, reg, engine, this.text, undefined, win, !live)
               : new EchoConsumer(filter, reg, engine, this.text, this.echoFormat, this.cfg.tag === 'containers');
           this.textConsumer = c;
           return c;
         });
+        if (win !== null && live) this.digFromHistory(win);
       } else if (this.isOverviewScreen()) {
         this.session.start((engine) => {
           const c = new OverviewSeries(reg, engine, {
@@ -353,13 +362,21 @@ export class App {
             return c;
           });
         } else if (view.viewType === 'list') {
+          // Live, back from a row's drill-down: the same list, fed meanwhile, rows and keys kept.
+          const parked = this.parkedList !== null && this.parkedList.depth === this.hierarchy.length && this.parkedList.screen === this.screen ? this.parkedList.consumer : null;
+          this.parkedList = null;
+          this.session.park(null);
           this.session.start((engine) => {
-            const c = new ListConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => this.onSample(s, i, g));
+            const c = parked ?? new ListConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live }, (s, i, g) => {
+              if (this.list === c) this.onSample(s, i, g);
+            });
             this.list = c;
             this.table.sortCol = -1;
             this.table.sortAsc = true;
             return c;
           });
+          // after the caller (Backspace) set the row to select again
+          if (parked !== null) setImmediate(() => this.list === parked && parked.refresh());
         } else if (ready !== undefined) {
           this.session.settle();
           this.drill = ready.drill;
@@ -518,6 +535,7 @@ export class App {
     const sel = this.selection();
     const view = this.view;
     if (sel === null || view === null) return;
+    this.digWindow = null;
     this.pushEntry({
       field: sel.field,
       val: sel.val,
@@ -532,11 +550,94 @@ export class App {
     this.startScreen();
   }
 
+  // ---- list rows: each remembers its event (src/view/list-rows.ts) ----
+
+  /** The selected list row's event (null on table views, or without a row). */
+  private rowOrigin(): RowOrigin | null {
+    return this.list === null ? null : rowOrigin(this.table.selectedRow());
+  }
+
+  /** The process of the selected list row, for the views F2 offers for it (null: none). */
+  private rowProcess(): number | null {
+    const o = this.rowOrigin();
+    return o === null || o.pid < 0 ? null : o.pid;
+  }
+
+  /**
+   * Enter on a list row: the dig screen on the events of the row's process
+   * (or thread, view key row_events) in a window around the row's event,
+   * that event highlighted. A replay reads the window from the capture; live
+   * shows what the history holds, or says in one line why it cannot.
+   */
+  drillIntoRow(): boolean {
+    const view = this.view;
+    const row = this.table.selectedRow();
+    const o = rowOrigin(row);
+    if (view === null || row === null || o === null) return false;
+    const sel = rowSelection(o, view.rowEvents ?? 'process');
+    if (sel === null) {
+      this.notice = `the process of event ${o.evtNum} is unknown: no events to show`;
+      return false;
+    }
+    if (this.session.live) {
+      const why = historyProblem(this.session.history, o);
+      if (why !== null) {
+        this.notice = why;
+        return false;
+      }
+    }
+    this.parkList();
+    this.pushEntry({ field: sel.field, val: sel.val, filterInChildOnly: false, viewFilter: '', rowKey: row.key, isDrilldown: true });
+    this.paused = false;
+    this.digWindow = windowAround(o);
+    this.screen = DIG_SCREEN;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+    return true;
+  }
+
+  /** F2 on a list row: a view of the row's process (its files, connections, children…), filtered to it. */
+  private drillRowInto(target: ViewDef, entry: RowViewEntry): void {
+    const row = this.table.selectedRow();
+    this.parkList();
+    this.pushEntry({ field: entry.field, val: String(entry.pid), filterInChildOnly: false, viewFilter: '', rowKey: row?.key ?? null, isDrilldown: true });
+    this.paused = false;
+    this.screen = target.id;
+    this.manualFilter = '';
+    this.filterIsSysdig = false;
+    this.startScreen();
+  }
+
+  /** Live: keeps the current list running while a row's drill-down is open, for Backspace. */
+  private parkList(): void {
+    if (!this.session.live || this.list === null) return;
+    this.parkedList = { consumer: this.list, screen: this.screen, depth: this.hierarchy.length };
+    this.session.park(this.list);
+  }
+
+  /** Live: the window's events already past, from the history, before the new ones arrive. */
+  private digFromHistory(win: EventWindow): void {
+    const history = this.session.history;
+    const c = this.textConsumer;
+    if (history === null || !(c instanceof DigConsumer)) return;
+    replayHistory(history, this.session.engine, win.fromNs, win.toNs, (ev, engine) => c.onEvent(ev, engine));
+    this.revealAnchor();
+  }
+
+  /** Brings the highlighted event of a row's window into view. */
+  private revealAnchor(): void {
+    const c = this.textConsumer;
+    if (this.digWindow === null || !(c instanceof DigConsumer) || c.anchorLine < 0) return;
+    this.textView.reveal(c.anchorLine);
+  }
+
   /** Backspace (csysdig drillup). */
   drillUp(): boolean {
     const e = this.hierarchy.pop();
     if (e === undefined) return false;
     this.paused = false;
+    this.digWindow = null;
     this.screen = e.prevScreen;
     if (this.isSpectroId(e.prevScreen)) {
       this.manualFilter = '';
@@ -613,6 +714,7 @@ export class App {
     if (this.session.state.done && this.isTextScreen()) {
       this.textView.top = 0;
       this.textView.follow = false;
+      this.revealAnchor();
     }
     this.dataChanged();
   }
@@ -706,7 +808,7 @@ export class App {
         return;
       case 'f2':
         if (this.isTextScreen()) return;
-        this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag);
+        this.viewsMenu = new ViewsMenu(this.cfg.views, currentField(this.hierarchy), this.screen, this.cfg.tag, this.rowProcess());
         return;
       case 'f3':
         this.openOverview();
@@ -758,7 +860,8 @@ export class App {
         t.scrollRight(this.d.width);
         return true;
       case 'enter':
-        this.drillDown();
+        if (this.list !== null) this.drillIntoRow();
+        else this.drillDown();
         return true;
       case 'backspace':
       case 'C-h':
@@ -950,8 +1053,11 @@ export class App {
     // Closed before switching: the switch renders without the menu.
     let pick: ViewDef | undefined;
     const menu = { move: (how: Move) => m.menu.move(how), get selected() { return m.selected; } };
-    if (!this.menuKey(name, menu, 'f2', (v: ViewDef) => (pick = v))) this.viewsMenu = null;
-    if (pick !== undefined) this.switchView(pick.id);
+    let forRow: RowViewEntry | null = null;
+    if (!this.menuKey(name, menu, 'f2', (v: ViewDef) => ((pick = v), (forRow = m.selectedRowEntry)))) this.viewsMenu = null;
+    if (pick === undefined) return;
+    if (forRow !== null) this.drillRowInto(pick, forRow);
+    else this.switchView(pick.id);
   }
 
   private formatMenuKey(name: string): void {

@@ -12,13 +12,14 @@ import type { StateEngine } from '../state/engine.js';
 import type { CellValue, Sample, SampleRow, TableColumn } from '../view/table.js';
 import { isNumericType } from '../view/table.js';
 import type { DrillTables } from '../view/drill-tables.js';
+import { ListRows } from '../view/list-rows.js';
 import type { ViewDef } from '../view/view-def.js';
 import { viewColumns, viewReadsAlerts } from '../view/view-columns.js';
 import { ViewRunner, type SampleInfo } from '../view/view-runner.js';
 
 export interface Consumer {
-  /** One event, after engine.process(ev). */
-  onEvent(ev: ScapEvent, engine: StateEngine): void;
+  /** One event, after engine.process(ev). False ends a replay's read early (the screen has what it needs). */
+  onEvent(ev: ScapEvent, engine: StateEngine): boolean | void;
   /** The replay reached the end of the capture. */
   finish(): void;
 }
@@ -82,38 +83,30 @@ export class TableConsumer implements Consumer {
   }
 }
 
-/** Most rows a list view keeps (the oldest go first). */
-export const LIST_MAX_ROWS = 200_000;
-
 /**
  * A list view (csysdig TT_LIST): every event passing the filter is a row,
- * in arrival order (newest first with the view's newest_first); samples
- * hand out the rows so far. A view reading alert.* fields has a row per
- * alert: the event is taken once per alert fired on it.
+ * in arrival order (newest first with the view's newest_first), kept by
+ * ListRows, which also remembers each row's event; samples hand out the
+ * rows so far. A view reading alert.* fields has a row per alert: the
+ * event is taken once per alert fired on it.
  */
 export class ListConsumer implements Consumer {
   readonly columns: TableColumn[];
-  private readonly filter: CompiledFilter<EventContext> | null;
-  private rows: SampleRow[] = [];
-  private seq = 0;
+  private readonly list: ListRows;
   private nextFlushNs = 0;
   private firstTs = 0;
   private lastTs = 0;
-  private readonly ctx: EventContext;
-  private readonly numeric: boolean[];
   private readonly perAlert: boolean;
 
   constructor(
     private readonly view: ViewDef,
     registry: FieldRegistry,
-    engine: StateEngine,
+    private readonly engine: StateEngine,
     private readonly opts: TableRunOptions,
     private readonly onSample: SampleHandler,
   ) {
     this.columns = viewColumns(view, registry, opts.tag);
-    this.filter = compileEventFilter(opts.filter, registry);
-    this.ctx = { ev: undefined as unknown as ScapEvent, engine };
-    this.numeric = this.columns.map((c) => isNumericType(c.type));
+    this.list = new ListRows(this.columns, engine, { useDefaults: view.useDefaults, filter: compileEventFilter(opts.filter, registry) });
     this.perAlert = viewReadsAlerts(view, opts.filter);
   }
 
@@ -125,50 +118,36 @@ export class ListConsumer implements Consumer {
       if (this.nextFlushNs !== 0) this.emit(false);
       this.nextFlushNs = ts - (ts % this.opts.intervalNs) + this.opts.intervalNs;
     }
-    const ctx = this.ctx;
-    ctx.ev = ev;
-    if (!this.perAlert) return this.addRow(ctx);
-    const slot = ctx.engine.alerts;
+    if (!this.perAlert) {
+      this.list.add(ev);
+      return;
+    }
+    const slot = this.engine.alerts;
     for (let i = 0; i < slot.count; i++) {
       slot.cursor = i;
-      this.addRow(ctx);
+      this.list.add(ev);
     }
     slot.cursor = 0;
-  }
-
-  /** The current event (and alert) as a row, when it passes the filter. */
-  private addRow(ctx: EventContext): void {
-    if (this.filter !== null && !this.filter.test(ctx)) return;
-    const values: CellValue[] = [];
-    const counts: number[] = [];
-    for (let j = 0; j < this.columns.length; j++) {
-      const v = this.columns[j]!.extractor.get(ctx);
-      if (v === undefined) {
-        if (!this.view.useDefaults) return;
-        values.push(this.numeric[j] ? 0 : '');
-        counts.push(0);
-      } else {
-        values.push(typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v);
-        counts.push(1);
-      }
-    }
-    this.rows.push({ key: ++this.seq, values, counts });
-    if (this.rows.length > LIST_MAX_ROWS) this.rows.splice(0, LIST_MAX_ROWS / 10);
   }
 
   private emit(final: boolean): void {
     const first = this.columns[0];
     if (first === undefined) return;
     this.onSample(
-      { columns: this.columns, keyColumn: first, rows: this.view.newestFirst === true ? this.rows.slice().reverse() : this.rows.slice(), sortColumn: -1, ascending: true },
-      { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.rows.length },
+      { columns: this.columns, keyColumn: first, rows: this.view.newestFirst === true ? this.list.rows.slice().reverse() : this.list.rows.slice(), sortColumn: -1, ascending: true },
+      { startNs: this.firstTs, endNs: this.lastTs, timeDeltaNs: final ? this.lastTs - this.firstTs : this.opts.intervalNs, final, events: this.list.rows.length },
       false,
     );
   }
 
+  /** Hands out the rows so far now (a list shown again, live, without waiting for the interval). */
+  refresh(): void {
+    this.emit(false);
+  }
+
   /** csysdig's 'c' on a list: forget the rows. */
   clear(): void {
-    this.rows = [];
+    this.list.clear();
   }
 
   finish(): void {

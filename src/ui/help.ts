@@ -13,6 +13,8 @@ You drill down by selecting an element in a view and then pressing enter. Once i
 
 To drill down multiple times, keep pressing enter. For example, you can press enter on a container in the Containers view to get the processes running inside it, and then on one of the processes to see its threads.
 
+In list views (Lifecycle, Alerts, File Opens List...) every row is one event: enter opens the sysdig output of that row's process (on an alert, of its thread) for a few seconds around the event, with the event highlighted. Live, this comes from the last seconds of events kept in memory. F2 on such a row offers the views of its process (its children, files, connections...) filtered to it.
+
 Actions and Hotkeys
 Each view has a list of command lines that can be executed in the context of the current selection by pressing 'hotkeys'. For example, pressing 'k' in the Processes view kills the selected process. The selected row's values replace the %field names of the command, shell-quoted. F8 lists the actions of the view.
 

@@ -82,9 +82,17 @@ export interface RunSetup {
 /** The current screen's consumer, swappable while a live run goes on. */
 class ScreenSlot implements EventConsumer {
   consumer: Consumer | null = null;
+  /** The screen ended the read before the capture's end (it is not the whole capture). */
+  endedEarly = false;
+  /** Live: a screen left for a deeper one that keeps its rows (a list drilled from), still fed. */
+  parked: Consumer | null = null;
 
-  onEvent(ev: ScapEvent, engine: StateEngine): void {
-    this.consumer?.onEvent(ev, engine);
+  onEvent(ev: ScapEvent, engine: StateEngine): boolean | void {
+    this.parked?.onEvent(ev, engine);
+    const c = this.consumer;
+    if (c === null || c.onEvent(ev, engine) !== false) return;
+    this.endedEarly = true;
+    return false;
   }
 
   finish(): void {
@@ -141,6 +149,7 @@ export class Session {
     return this.run.engine;
   }
 
+
   get state(): RunState {
     const r = this.run;
     return { running: this.running, done: this.done, error: this.error, events: r.events, firstTs: r.firstTs, lastTs: r.lastTs, elapsedMs: performance.now() - this.startedAt };
@@ -189,7 +198,8 @@ export class Session {
         this.running = false;
         if (!this.source.live) {
           this.done = true;
-          if (run.events > 0 || this.capture === null) this.capture = { events: run.lastEventNum, firstTs: run.firstTs, lastTs: run.lastTs };
+          // A read the screen ended early (a row's event window) is not the whole capture.
+          if (!slot.endedEarly && (run.events > 0 || this.capture === null)) this.capture = { events: run.lastEventNum, firstTs: run.firstTs, lastTs: run.lastTs };
         }
         this.events.onEnd();
       },
@@ -214,6 +224,15 @@ export class Session {
     this.running = false;
     this.done = true;
     this.error = null;
+  }
+
+  /**
+   * Live: keeps `c` (the screen being left) fed with events next to the new
+   * screen's consumer, so going back finds it with what happened meanwhile;
+   * null stops it. A replay re-reads instead (nothing is parked).
+   */
+  park(c: Consumer | null): void {
+    this.slot.parked = this.source.live ? c : null;
   }
 
   /** Abandons the current run (its events stop reaching any consumer). */

@@ -88,6 +88,8 @@ export class TextView {
   private wrappedCount = 0;
   private wrappedWidth = 0;
   private wrappedGen = -1;
+  /** A line to bring into view at the next render (the height is known only then); -1: none. */
+  private revealLine = -1;
   /** Last search, for F3 / next. */
   search = '';
   private searchLine = -1;
@@ -158,6 +160,15 @@ export class TextView {
     this.follow = this.top >= n - this.height;
   }
 
+  /**
+   * Shows line `line` (0-based, in the source lines) a third of the way down
+   * the window at the next render, and stops following the end.
+   */
+  reveal(line: number): void {
+    this.revealLine = line;
+    this.follow = false;
+  }
+
   gotoLine(line: number): boolean {
     const n = this.displayLines().length;
     if (line < 1 || line > n) return false;
@@ -187,6 +198,11 @@ export class TextView {
     this.height = Math.max(1, h);
     this.width = Math.max(1, w);
     const lines = this.displayLines();
+    if (this.revealLine >= 0) {
+      // Unwrapped views show source lines one to a row; wrapped ones (echo) are not revealed into.
+      this.top = Math.max(0, this.revealLine - Math.floor(this.height / 3));
+      this.revealLine = -1;
+    }
     if (this.follow) this.top = Math.max(0, lines.length - this.height);
     this.clamp(lines.length);
     for (let r = 0; r < h; r++) {

@@ -18,8 +18,37 @@ export function viewsFor(registry: ViewRegistry, field: string): ViewDef[] {
   return registry.list().filter((v) => v.appliesTo.includes(field));
 }
 
+/** A menu entry that opens a view on the selected row's process: filtered on `field` = `pid`. */
+export interface RowViewEntry {
+  field: 'proc.pid' | 'proc.ppid';
+  pid: number;
+}
+
+/** The view that lists a process's children (filtered on proc.ppid). */
+export const CHILDREN_VIEW = 'procs';
+
+/** The process views a row's menu puts first, after its children (what a person looks at first after an alert). */
+const FIRST_ROW_VIEWS = ['files', 'connections'];
+
+/** Views offered for a list row's process: its children, files and connections first, then the other views that apply to proc.pid. */
+export function rowProcessViews(registry: ViewRegistry): { view: ViewDef; field: RowViewEntry['field']; name: string }[] {
+  const out: { view: ViewDef; field: RowViewEntry['field']; name: string }[] = [];
+  const children = registry.get(CHILDREN_VIEW);
+  if (children !== undefined) out.push({ view: children, field: 'proc.ppid', name: 'Children' });
+  const applying = viewsFor(registry, 'proc.pid');
+  const rank = (v: ViewDef): number => {
+    const i = FIRST_ROW_VIEWS.indexOf(v.id);
+    return i < 0 ? FIRST_ROW_VIEWS.length : i;
+  };
+  // a stable sort: the rest keep the menu's order
+  for (const v of [...applying].sort((a, b) => rank(a) - rank(b))) out.push({ view: v, field: 'proc.pid', name: v.name });
+  return out;
+}
+
 export class ViewsMenu {
   readonly menu: SideMenu<string>;
+  /** Menu rows (by index) that open a view on the row's process. */
+  private readonly rowEntries = new Map<number, RowViewEntry>();
   private info: TextView;
   private infoFor = '';
 
@@ -28,13 +57,22 @@ export class ViewsMenu {
     field: string,
     currentViewId: string,
     private readonly tag: string,
+    /** The selected list row's process (null: no row, or a table view). */
+    rowPid: number | null = null,
   ) {
     const views = viewsFor(registry, field);
-    const sel = Math.max(
-      0,
-      views.findIndex((v) => v.id === currentViewId),
-    );
-    this.menu = new SideMenu('Select View', views.map((v) => ({ name: v.name, value: v.id })), VIEW_MENU_WIDTH, sel);
+    const entries: { name: string; value: string }[] = [];
+    if (rowPid !== null) {
+      for (const r of rowProcessViews(registry)) {
+        this.rowEntries.set(entries.length, { field: r.field, pid: rowPid });
+        entries.push({ name: `\u00bb ${r.name}`, value: r.view.id });
+      }
+    }
+    const first = entries.length;
+    for (const v of views) entries.push({ name: v.name, value: v.id });
+    // A row's process views come first and the first is selected; otherwise the current view.
+    const sel = rowPid !== null ? 0 : Math.max(0, views.findIndex((v) => v.id === currentViewId)) + first;
+    this.menu = new SideMenu(rowPid !== null ? `PID ${rowPid} / Views` : 'Select View', entries, VIEW_MENU_WIDTH, sel);
     this.info = new TextView(() => [], true);
   }
 
@@ -42,6 +80,11 @@ export class ViewsMenu {
   get selected(): ViewDef | undefined {
     const id = this.menu.selected?.value;
     return id === undefined ? undefined : this.registry.get(id);
+  }
+
+  /** The highlighted entry when it opens a view on the row's process (null: a plain view switch). */
+  get selectedRowEntry(): RowViewEntry | null {
+    return this.rowEntries.get(this.menu.scroll.selct) ?? null;
   }
 
   render(cv: Canvas, footerY: number): void {

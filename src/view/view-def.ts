@@ -50,6 +50,9 @@ export interface ViewAction {
   waitFinish: boolean;
 }
 
+/** What a list row drills into (view key row_events). */
+export type RowEvents = 'process' | 'thread';
+
 export interface ViewDef {
   id: string;
   name: string;
@@ -76,6 +79,12 @@ export interface ViewDef {
    * added to the child's. The loader always sets it (default true).
    */
   propagateFilter?: boolean;
+  /**
+   * List views: Enter on a row opens the dig screen on the row's event,
+   * filtered to its process (proc.pid) or its thread (thread.tid). The
+   * loader always sets it (default 'process').
+   */
+  rowEvents?: RowEvents;
   /**
    * Table views: every sample shows the whole run so far, not only the last
    * interval (a count of alerts since the start, live as in a replay).

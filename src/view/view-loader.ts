@@ -27,10 +27,12 @@ function yaml(): typeof import('yaml') {
   yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return yamlModule;
 }
-import type { Aggregation, ViewAction, ViewColumn, ViewDef } from './view-def.js';
+import type { Aggregation, RowEvents, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN', 'DISTINCT'];
 export const VIEW_TYPES: readonly ViewDef['viewType'][] = ['table', 'list', 'spectrogram'];
+/** What Enter on a list-view row opens: the events of the row's process or of its thread. */
+export const ROW_EVENTS: readonly RowEvents[] = ['process', 'thread'];
 
 /** The views shipped with tsysdig (<package>/views; same relative place from src/view and dist/view). */
 export const BUILTIN_VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url)).replace(/\/$/, '');
@@ -185,6 +187,7 @@ const VIEW_KEYS: Record<string, KeySpec> = {
   newest_first: { kind: 'boolean' },
   cumulative: { kind: 'boolean' },
   spectro_type: { kind: 'text' },
+  row_events: { kind: 'enum', values: ROW_EVENTS },
   columns: { kind: 'columns', required: true },
   actions: { kind: 'actions' },
 };
@@ -307,6 +310,7 @@ class FileParser {
       drilldownIncreaseDepth: (v.drilldown_increase_depth as boolean | undefined) ?? false,
       spectroType: emptyToNull(v.spectro_type),
       propagateFilter: (v.propagate_filter as boolean | undefined) ?? true,
+      rowEvents: (v.row_events as RowEvents | undefined) ?? 'process',
       newestFirst: (v.newest_first as boolean | undefined) ?? false,
       cumulative: (v.cumulative as boolean | undefined) ?? false,
       columns,
@@ -661,6 +665,8 @@ function isCachedEntry(e: unknown): boolean {
   if (![v.id, v.name, v.description, v.filter, v.source].every(isStr) || ![v.tips, v.tags, v.appliesTo].every(isStrs)) return false;
   if (!VIEW_TYPES.includes(v.viewType as ViewDef['viewType']) || ![v.isRoot, v.useDefaults, v.isHidden, v.drilldownIncreaseDepth].every(isBool)) return false;
   if (!(v.drilldownTarget === null || isStr(v.drilldownTarget)) || !(v.spectroType === null || isStr(v.spectroType))) return false;
+  // Entries written before row_events existed are parsed again (the key's default is the parser's business).
+  if (!ROW_EVENTS.includes(v.rowEvents as RowEvents)) return false;
   if (!Array.isArray(v.columns) || v.columns.length === 0 || !Array.isArray(v.actions)) return false;
   for (const c of v.columns as unknown[]) {
     if (!isObj(c) || ![c.name, c.field, c.description].every(isStr) || !isStrs(c.tags) || ![c.isKey, c.isGroupbyKey, c.isSorting].every(isBool)) return false;

@@ -214,7 +214,7 @@ describe('defaults (csysdig values for absent properties)', () => {
     expect(v).toEqual({
       id: 'x', name: 'X', description: '', tips: [], tags: [], viewType: 'table', filter: '', appliesTo: [],
       isRoot: false, drilldownTarget: null, useDefaults: false, isHidden: false, drilldownIncreaseDepth: false,
-      spectroType: null, propagateFilter: true, newestFirst: false, cumulative: false, source: 'x.yaml',
+      spectroType: null, propagateFilter: true, newestFirst: false, cumulative: false, rowEvents: 'process', source: 'x.yaml',
       columns: [
         { name: 'NA', field: 'proc.pid', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: true, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
         { name: 'N', field: 'evt.count', description: '', colsize: -1, aggregation: 'NONE', groupbyAggregation: 'NONE', isKey: false, isGroupbyKey: false, isSorting: false, tags: [], filterField: null, filterInChildOnly: false, colors: null },
@@ -260,7 +260,7 @@ describe('bad view files', () => {
     ['empty file', '', "views/foo.yaml:1: expected a mapping (the view's keys), got nothing"],
     ['a list instead of a view', '- id: foo\n', "views/foo.yaml:1: expected a mapping (the view's keys), got a list"],
     ['unknown view key', 'id: foo\nname: Foo\ndrilldown: procs\ncolumns: []\n',
-      'views/foo.yaml:3: drilldown: unknown key; known keys: id, name, description, tips, tags, view_type, filter, applies_to, is_root, drilldown_target, use_defaults, is_hidden, drilldown_increase_depth, propagate_filter, newest_first, cumulative, spectro_type, columns, actions'],
+      'views/foo.yaml:3: drilldown: unknown key; known keys: id, name, description, tips, tags, view_type, filter, applies_to, is_root, drilldown_target, use_defaults, is_hidden, drilldown_increase_depth, propagate_filter, newest_first, cumulative, spectro_type, row_events, columns, actions'],
     ['unknown column key', cols(KEY, VAL, '    colsiz: 8\n'),
       "views/foo.yaml:9: columns[1].colsiz: unknown key (did you mean 'colsize'?); known keys: name, field, description, colsize, aggregation, groupby_aggregation, is_key, is_groupby_key, is_sorting, filterfield, filter_in_child_only, tags, colors"],
     ['unknown action key', cols(KEY, VAL) + 'actions:\n  - hotkey: k\n    command: kill %proc.pid\n    confirm: true\n',
