@@ -72,8 +72,12 @@ if (live !== null) console.log(`skipping the live stuck-reader test: ${live}`);
 (live === null ? describe : describe.skip)('a live run whose stdout nobody reads', () => {
   it('exits after -M and the bounded wait, status 1, with one line on stderr', async () => {
     const child = spawn(process.execPath, [path.join(root, 'bin/tsysdig.js'), '--events', '-M', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    // stdout is never read: the pipe fills and stays full.
+    // stdout is never read: the pipe fills and stays full. On a quiet machine
+    // 2 s of events can fit in the pipe's 64 KiB, so a workload makes sure
+    // there is more: dd's one-byte reads and writes are ~2 events each.
     child.stdout!.pause();
+    const load = spawn('timeout', ['4', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1'], { stdio: 'ignore' });
+    load.on('error', () => {});
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const t0 = Date.now();
@@ -84,5 +88,6 @@ if (live !== null) console.log(`skipping the live stuck-reader test: ${live}`);
     // -M 2, the 10 s wait and start-up: well under a minute (it never ended before).
     expect(seconds).toBeLessThan(60);
     child.stdout!.destroy();
+    load.kill();
   }, 90_000);
 });
