@@ -19,7 +19,8 @@
  * The file being written is `tsysdig-<UTC time>.scap.part` (`.scap.gz.part`
  * with gzip); it is renamed to `.scap` when closed, and then only the K newest
  * closed captures are kept (older ones are deleted). So the directory holds at
- * most K captures, each complete, plus the one in progress. The names sort in
+ * most K captures, each complete, plus the one in progress (two for the
+ * moment of a rotation, while the last one closes). The names sort in
  * time order; `.part` files a killed agent left are closed (renamed) at open:
  * they read up to their last whole block. Files are mode 0600, the directory
  * is created 0700.
