@@ -207,7 +207,9 @@ async function main(): Promise<void> {
 
   // --only cost: part 1 alone (the per-syscall cost), without the long sustained-rate part; --only ui: part 3 alone.
   const only = arg('--only', '');
-  const uiRates = arg('--ui-rates', '500000,1000000,1500000,2000000,2500000,3000000').split(',').map(Number);
+  // 100k steps up to where one core runs out: the rules ratio is read off these
+  // steps, and a 500k ladder would round 900k down to 500k (a 50% ratio).
+  const uiRates = arg('--ui-rates', '500000,600000,700000,800000,900000,1000000,1100000,1200000,1300000,1500000,2000000').split(',').map(Number);
   if (only === 'ui') {
     await monitorRows(report, uiRates, seconds, ringMiB, paced);
     if (process.argv.includes('--json')) console.log(JSON.stringify(report));
