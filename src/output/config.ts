@@ -11,7 +11,8 @@
  * accepted and listed in one warning, so a real falco.yaml loads.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from '../yaml/lazy-yaml.js';
 import { parsePriority, PRIORITY_NAMES, type Priority } from './line-sink.js';
 
 /** A bad configuration key or value; main.ts knows it by name (this module loads only when used). */
@@ -173,6 +174,7 @@ export function loadOutputConfig(inputs: ConfigInputs, flags: OutputFlags = {}, 
       const e = err as NodeJS.ErrnoException;
       throw new ConfigError(`${inputs.file}: cannot read the configuration (${e.code === 'ENOENT' ? 'no such file' : e.message})`);
     }
+    const { LineCounter, parseDocument } = yaml();
     lines = new LineCounter();
     doc = parseDocument(text, { lineCounter: lines });
     if (doc.errors.length > 0) {
@@ -236,8 +238,8 @@ function keyLine(doc: Document, lines: LineCounter, path: string[]): number | nu
   let node: unknown = doc.contents;
   let line: number | null = null;
   for (const seg of path) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+    if (!yaml().isMap(node)) break;
+    const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === seg);
     if (pair === undefined) break;
     const range = (pair.key as { range?: [number, number, number] }).range;
     if (range !== undefined) line = lines.linePos(range[0]).line;

@@ -11,16 +11,11 @@
  * uses (`has`, `get(key, true)`, `items`, `value`, `source`, `range`), with
  * the same meaning, so the reader reads either the same way.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LineCounter, Node as YamlNode } from 'yaml';
+import { yaml } from '../yaml/lazy-yaml.js';
 import { readCacheJson, textHash, userCacheDir, writeCacheJson } from '../cache/user-cache.js';
 
-let yamlModule: typeof import('yaml') | null = null;
-function yaml(): typeof import('yaml') {
-  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yamlModule;
-}
 
 export type YNode = YScalar | YMap | YSeq | YOther | null | undefined;
 type Value = YScalar | YMap | YSeq | YOther | null;

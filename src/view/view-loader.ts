@@ -17,16 +17,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { yaml } from '../yaml/lazy-yaml.js';
 import { readCacheJson, textHash, userCacheDir, writeCacheJson } from '../cache/user-cache.js';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 
-/** The yaml package, loaded on first parse: cached views need no YAML parser at all. */
-let yamlModule: typeof import('yaml') | null = null;
-function yaml(): typeof import('yaml') {
-  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  return yamlModule;
-}
 import type { Aggregation, RowEvents, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN', 'DISTINCT'];

@@ -39,4 +39,19 @@ describe('CLI bundle', () => {
       expect(b.status).toBe(m.status);
     }
   });
+
+  it('a replay with cached views loads no YAML parser (the yaml package is ~60 ms of start-up)', () => {
+    const fixture = join(ROOT, 'test', 'fixtures', 'libs_curl_google.scap');
+    // Module._load sees every require, the bundle's externals included.
+    const hook = `const M = require('node:module'); const load = M._load; const seen = new Set();
+      M._load = function (req, ...rest) { seen.add(req); return load.call(this, req, ...rest); };
+      process.on('exit', () => process.stderr.write('LOADED ' + [...seen].join(',') + '\\n'));`;
+    runCli(['--raw', '--final', '-r', fixture, '-v', 'procs']); // fills the views cache
+    const r = spawnSync(process.execPath, ['-e', hook + `; process.argv.splice(1, 0, ${JSON.stringify(join(ROOT, 'bin', 'tsysdig.js'))}); require(process.argv[1]);`, '--', '--raw', '--final', '-r', fixture, '-v', 'procs'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/curl/);
+    const loaded = /LOADED (.*)/.exec(r.stderr)?.[1]?.split(',') ?? [];
+    expect(loaded).toContain('node:vm'); // the hook saw the bundle's own loading
+    expect(loaded.filter((m) => m === 'yaml' || m.includes('/yaml/'))).toEqual([]);
+  });
 });
