@@ -235,11 +235,12 @@ function setPath(tree: Record<string, unknown>, path: string[], value: string, k
 
 /** The line of the deepest key of `path` present in the document. */
 function keyLine(doc: Document, lines: LineCounter, path: string[]): number | null {
+  const { isMap, isScalar } = yaml();
   let node: unknown = doc.contents;
   let line: number | null = null;
   for (const seg of path) {
-    if (!yaml().isMap(node)) break;
-    const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === seg);
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
     if (pair === undefined) break;
     const range = (pair.key as { range?: [number, number, number] }).range;
     if (range !== undefined) line = lines.linePos(range[0]).line;

@@ -16,7 +16,6 @@ import type { LineCounter, Node as YamlNode } from 'yaml';
 import { yaml } from '../yaml/lazy-yaml.js';
 import { readCacheJson, textHash, userCacheDir, writeCacheJson } from '../cache/user-cache.js';
 
-
 export type YNode = YScalar | YMap | YSeq | YOther | null | undefined;
 type Value = YScalar | YMap | YSeq | YOther | null;
 

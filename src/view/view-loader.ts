@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { yaml } from '../yaml/lazy-yaml.js';
 import { readCacheJson, textHash, userCacheDir, writeCacheJson } from '../cache/user-cache.js';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
-
 import type { Aggregation, RowEvents, ViewAction, ViewColumn, ViewDef } from './view-def.js';
 
 export const AGGREGATIONS: readonly Aggregation[] = ['NONE', 'SUM', 'AVG', 'TIME_AVG', 'MAX', 'MIN', 'DISTINCT'];
