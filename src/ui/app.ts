@@ -377,20 +377,28 @@ export class App {
           });
           // after the caller (Backspace) set the row to select again
           if (parked !== null) setImmediate(() => this.list === parked && parked.refresh());
+          else {
+            // a new list (the start above set this.list; TypeScript still sees the null of the screen's reset)
+            const list = this.list as ListConsumer | null;
+            if (list !== null && this.seedAlerts(view, filter, list)) list.refresh();
+          }
         } else if (ready !== undefined) {
           this.session.settle();
           this.drill = ready.drill;
           this.table.sortCol = ready.sample.sortColumn;
           this.table.sortAsc = ready.sample.ascending;
         } else {
+          let table: TableConsumer | null = null;
           this.session.start((engine): Consumer => {
             const drill = this.prepareDrill(view, engine);
             const c = new TableConsumer(view, reg, engine, { intervalNs, filter, tag: this.cfg.tag, keepTotals: !live, finalOnly: !live }, (s, i, g) => this.onSample(s, i, g), drill);
             this.drill = drill;
             this.table.sortCol = c.runner.interval.sortingColumn;
             this.table.sortAsc = c.runner.interval.sortAscending;
+            table = c;
             return c;
           });
+          if (table !== null) this.seedAlerts(view, filter, table);
         }
         if (this.pendingSort !== null) {
           this.table.sortCol = this.pendingSort.col;
@@ -414,6 +422,18 @@ export class App {
     this.table.selectedKey = null;
     if (ready !== undefined && this.screenError === null) this.onSample(ready.sample, ready.info, ready.grouping);
     this.armProgress();
+  }
+
+  /**
+   * Live: a screen reading alert.* fields (Alerts, Alerts by Rule, one of
+   * them drilled into) starts with the alerts fired before it opened, which
+   * the session kept (AlertEvents); a replay's screen re-reads the capture
+   * and needs none. True when any alert event was fed.
+   */
+  private seedAlerts(view: ViewDef, filter: string, c: Consumer): boolean {
+    const store = this.session.alertEvents;
+    if (store === null || store.size === 0 || !viewReadsAlerts(view, filter)) return false;
+    return store.replay(this.session.engine, (ev, engine) => c.onEvent(ev, engine)) > 0;
   }
 
   /** Where Enter on `view` goes: its drill-down target, else the first view applying to the selection's field. */

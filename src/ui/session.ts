@@ -30,6 +30,7 @@ import type { EventSource } from '../session/event-source.js';
 import type { StateEngine } from '../state/engine.js';
 import type { MonitorRules } from '../cli/monitor-rules.js';
 import { AlertLog } from '../rules/alert-log.js';
+import { AlertEvents } from '../session/alert-events.js';
 import type { Alert } from '../rules/alert.js';
 import type { HistoryRing } from '../session/history-ring.js';
 import type { Consumer } from './consumers.js';
@@ -113,6 +114,7 @@ export class Session {
   /** Reads of the capture started so far (replays): what the UI's debug status shows. */
   reads = 0;
   private log: AlertLog | null = null;
+  private alertEventStore: AlertEvents | null = null;
 
   constructor(
     readonly source: EventSource,
@@ -134,6 +136,14 @@ export class Session {
    */
   get alertLog(): AlertLog | null {
     return this.log;
+  }
+
+  /**
+   * Live with rules: the events that fired alerts so far, for a screen
+   * reading alert.* fields to start from (null in a replay or without rules).
+   */
+  get alertEvents(): AlertEvents | null {
+    return this.alertEventStore;
   }
 
   /** The current run's last seconds of events (--history), for the status bar; null without history. */
@@ -169,6 +179,9 @@ export class Session {
           setup.onAlert?.(a);
         }),
       );
+      // live: an Alerts screen opened later starts from the alerts already fired (AlertEvents)
+      this.alertEventStore = this.source.live ? new AlertEvents() : null;
+      if (this.alertEventStore !== null) run.add(this.alertEventStore);
     }
     run.add(this.slot);
     return run;
