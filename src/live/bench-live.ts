@@ -109,7 +109,7 @@ function arg(name: string, def: string): string {
 /** What runs per event besides the state engine: nothing, the procs view, or the monitor's consumers without or with the stable rules. */
 type Consumers = false | true | 'ui' | 'ui-rules';
 
-/** The monitor's per-event consumers, as a live UI session runs them: history ring, [rules,] procs view. */
+/** The monitor's per-event consumers, as a live UI session runs them: history ring, [rules, alert events,] procs view. */
 async function monitorConsumers(engine: StateEngine, withRules: boolean): Promise<(ev: ScapEvent) => void> {
   const { ViewRunner } = await import('../view/view-runner.js');
   const { fieldRegistry } = await import('../fields/registry.js');
@@ -129,9 +129,13 @@ async function monitorConsumers(engine: StateEngine, withRules: boolean): Promis
   const { parseArgs } = await import('../cli/args.js');
   let alerts = 0;
   const rules = loadMonitorRules(parseArgs(['--default-rules']), () => {})!.consumer(() => void alerts++);
+  // and the store of alert events a later Alerts screen starts from (src/ui/session.ts adds it after the rules)
+  const { AlertEvents } = await import('../session/alert-events.js');
+  const alertEvents = new AlertEvents();
   return (ev) => {
     history.onEvent(ev);
     rules.onEvent(ev, engine);
+    alertEvents.onEvent(ev, engine);
     runner.onEvent(ev);
   };
 }
