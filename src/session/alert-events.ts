@@ -9,13 +9,13 @@
  * capture, and the rules fire again.)
  *
  * Each entry holds the event's bytes, the alerts fired on it (with their
- * running numbers) and a copy of its thread as it was then: the thread of an
+ * running numbers) and copies of its thread and fd as they were then: the thread of an
  * alert has often exited by the time the screen opens (`cat /etc/shadow`
  * lives a millisecond), and its row must still name the process, its pid and
  * its user. Bounded: the newest `maxEntries` alert events are kept.
  *
  * Replaying lends the live engine to the screen's consumer for the duration
- * of the call (current thread, fd and alert slot set to each stored event's),
+ * of the call (current thread, fd, errno and alert slot set to each stored event's),
  * restoring them afterwards; the thread and fd tables are not touched, so the
  * live state stays exactly as it was. Users, containers and parent threads
  * are read as they are now.
@@ -23,6 +23,7 @@
 import { ScapEvent } from '../event/scap-event.js';
 import type { Alert } from '../rules/alert.js';
 import type { StateEngine } from '../state/engine.js';
+import { FdInfo } from '../state/fd-info.js';
 import { ThreadInfo } from '../state/thread-info.js';
 import type { EventConsumer } from './consumer.js';
 
@@ -41,14 +42,16 @@ interface AlertEventEntry {
   errorCode: number;
   /** The event's thread as it was when the alert fired (null: the state did not know it). */
   thread: ThreadInfo | null;
+  /** The fd the event used, as it was then (null: none). */
+  fd: FdInfo | null;
   alerts: Alert[];
-  /** Running number of each alert (alert.num). */
-  nums: number[];
+  /** Running number (alert.num) of the first alert; the event's others follow it. */
+  firstNum: number;
 }
 
-/** A shallow copy of a thread: its own fields as they are now, its methods; later changes to `t` do not reach it. */
-function frozenThread(t: ThreadInfo): ThreadInfo {
-  return Object.assign(Object.create(ThreadInfo.prototype) as ThreadInfo, t);
+/** A shallow copy: `o`'s own fields as they are now, its class's methods; later changes to `o` do not reach it. */
+function frozen<T extends object>(o: T, proto: T): T {
+  return Object.assign(Object.create(proto) as T, o);
 }
 
 export class AlertEvents implements EventConsumer {
@@ -70,15 +73,9 @@ export class AlertEvents implements EventConsumer {
     // the one check every event pays: the rules consumer ran before and filled the slot
     if (slot.count === 0) return;
     const alerts: Alert[] = [];
-    const nums: number[] = [];
-    const cursor = slot.cursor;
-    for (let i = 0; i < slot.count; i++) {
-      slot.cursor = i;
-      alerts.push(slot.current()!);
-      nums.push(slot.currentNum());
-    }
-    slot.cursor = cursor;
+    for (let i = 0; i < slot.count; i++) alerts.push(slot.at(i));
     const t = engine.thread;
+    const fd = engine.fd;
     this.entries.push({
       bytes: Buffer.from(ev.buf.subarray(ev.base, ev.base + ev.len)),
       lenSize: ev.lenSize,
@@ -87,9 +84,10 @@ export class AlertEvents implements EventConsumer {
       cpu: ev.cpu,
       evtFlags: ev.evtFlags,
       errorCode: engine.errorCode,
-      thread: t === null ? null : frozenThread(t),
+      thread: t === null ? null : frozen(t, ThreadInfo.prototype),
+      fd: fd === null ? null : frozen(fd, FdInfo.prototype),
       alerts,
-      nums,
+      firstNum: slot.firstNum,
     });
     // drop a tenth at once when full: one splice per many alerts, not one per alert
     if (this.entries.length > this.maxEntries) this.entries.splice(0, Math.max(1, Math.floor(this.maxEntries / 10)));
@@ -99,8 +97,8 @@ export class AlertEvents implements EventConsumer {
 
   /**
    * Calls `fn` with each stored alert event, oldest first, with `engine`
-   * (the live one) describing it as the rules saw it: its thread, its errno, no fd, and
-   * its alerts in the alert slot. The engine's current-event fields and
+   * (the live one) describing it as the rules saw it: its thread, fd and
+   * errno, and its alerts in the alert slot. The engine's current-event fields and
    * slot are restored afterwards. Returns the number of events passed.
    */
   replay(engine: StateEngine, fn: (ev: ScapEvent, engine: StateEngine) => void): number {
@@ -118,14 +116,12 @@ export class AlertEvents implements EventConsumer {
         ev.cpu = e.cpu;
         ev.evtFlags = e.evtFlags;
         engine.thread = e.thread;
-        engine.fd = null;
+        engine.fd = e.fd;
         engine.errorCode = e.errorCode;
         slot.clear();
-        for (let i = 0; i < e.alerts.length; i++) {
-          // AlertSlot numbers alerts by counting: start it where this event's alerts were numbered
-          if (i === 0) slot.total = e.nums[0]! - 1;
-          slot.add(e.alerts[i]!);
-        }
+        // AlertSlot numbers alerts by counting: start it where this event's alerts were numbered
+        slot.total = e.firstNum - 1;
+        for (let i = 0; i < e.alerts.length; i++) slot.add(e.alerts[i]!);
         fn(ev, engine);
         n++;
       }

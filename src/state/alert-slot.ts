@@ -39,6 +39,16 @@ export class AlertSlot {
     return this.cursor < this.count ? this.items[this.cursor] : undefined;
   }
 
+  /** The i-th alert of the current event (0 <= i < count). */
+  at(i: number): Alert {
+    return this.items[i]!;
+  }
+
+  /** Running number of the current event's first alert (the others follow it); 0 when none fired. */
+  get firstNum(): number {
+    return this.count > 0 ? this.nums[0]! : 0;
+  }
+
   /** Running number (1-based, per run) of the alert under the cursor; 0 when none. */
   currentNum(): number {
     return this.cursor < this.count ? this.nums[this.cursor]! : 0;

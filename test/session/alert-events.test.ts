@@ -3,8 +3,8 @@
  * them. Checked on falco_cat_write with rules from Falco's regression suite:
  * an Alerts list (and Alerts by Rule table) seeded from the store once the
  * capture has been read holds exactly the rows of one fed from the first
- * event, also for processes that have exited since; replaying leaves the
- * engine as it was; the store keeps only the newest alert events.
+ * event, also for processes that have exited since; replaying shows each
+ * event with the fd and alert numbers it had and leaves the engine as it was; the store keeps only the newest alert events.
  */
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../../src/cli/alerts-command.js';
@@ -16,6 +16,8 @@ import { ReplaySource } from '../../src/session/replay-source.js';
 import { ListConsumer, TableConsumer } from '../../src/ui/consumers.js';
 import type { Sample } from '../../src/view/table.js';
 import { loadViews } from '../../src/view/view-loader.js';
+import type { ScapEvent } from '../../src/event/scap-event.js';
+import type { StateEngine } from '../../src/state/engine.js';
 import { fixturePath } from '../helpers/fixtures.js';
 
 const R = 'test/fixtures/falco-regression/rules';
@@ -47,6 +49,29 @@ interface Run {
   fromStart: Sample;
   /** Alerts by Rule fed from the first event (whole-run table). */
   byRuleFromStart: Sample;
+  /** Each alert event as the views saw it live: its number, fd name, alert numbers and rules. */
+  seen: AlertEventSeen[];
+}
+
+interface AlertEventSeen {
+  num: number;
+  fd: string | null;
+  alertNums: number[];
+  rules: string[];
+}
+
+/** What the views read of an alert event: the event's number and fd, alert.num and alert.rule of each alert. */
+function seenOf(ev: ScapEvent, engine: StateEngine): AlertEventSeen {
+  const slot = engine.alerts;
+  const alertNums: number[] = [];
+  const rules: string[] = [];
+  for (let i = 0; i < slot.count; i++) {
+    slot.cursor = i;
+    alertNums.push(slot.currentNum());
+    rules.push(slot.current()!.rule);
+  }
+  slot.cursor = 0;
+  return { num: ev.num, fd: engine.fd?.name ?? null, alertNums, rules };
 }
 
 function last(samples: Sample[]): Sample {
@@ -61,9 +86,11 @@ async function read(paths: string[], matching: 'first' | 'all', store = new Aler
   const tables: Sample[] = [];
   const list = new ListConsumer(views.get('alerts')!, registry, session.engine, OPTS, (s) => lists.push(s));
   const byRule = new TableConsumer(views.get('alerts_by_rule')!, registry, session.engine, { ...OPTS, keepTotals: true }, (s, i) => i.final && tables.push(s));
-  session.add(rules(paths, matching)).add(store).add(list).add(byRule);
+  const seen: AlertEventSeen[] = [];
+  const recorder = { onEvent: (ev: ScapEvent, engine: StateEngine) => void (engine.alerts.count > 0 && seen.push(seenOf(ev, engine))), finish: () => {} };
+  session.add(rules(paths, matching)).add(store).add(recorder).add(list).add(byRule);
   await session.run();
-  return { session, store, fromStart: last(lists), byRuleFromStart: last(tables) };
+  return { session, store, fromStart: last(lists), byRuleFromStart: last(tables), seen };
 }
 
 /** What a screen opened now shows: a new consumer seeded from the store (as the UI's seedAlerts does). */
@@ -119,12 +146,12 @@ describe('AlertEvents (an Alerts screen opened after the alerts fired)', () => {
     const e = r.session.engine;
     const threads = [...e.threads.entries()];
     const before = { thread: e.thread, fd: e.fd, errorCode: e.errorCode, total: e.alerts.total, count: e.alerts.count };
-    let seen = 0;
-    r.store.replay(e, (_ev, engine) => {
-      expect(engine.alerts.count).toBeGreaterThan(0);
-      seen++;
-    });
-    expect(seen).toBe(15);
+    const replayed: AlertEventSeen[] = [];
+    r.store.replay(e, (ev, engine) => void replayed.push(seenOf(ev, engine)));
+    expect(replayed.length).toBe(15);
+    // each event as the views saw it live: its fd (the file cat opened), its alerts and their numbers
+    expect(replayed).toEqual(r.seen);
+    expect(replayed.some((x) => x.fd !== null)).toBe(true);
     expect([...e.threads.entries()]).toEqual(threads);
     expect({ thread: e.thread, fd: e.fd, errorCode: e.errorCode, total: e.alerts.total, count: 0 }).toEqual({ ...before, count: 0 });
   });
